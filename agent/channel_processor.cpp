@@ -1,0 +1,91 @@
+#include "agent/channel_processor.hpp"
+
+#include <unordered_map>
+
+namespace sluice {
+
+ChannelProcessor::ChannelProcessor(std::string source_name, std::unique_ptr<ChannelSelector> selector,
+                                   std::vector<std::unique_ptr<Interceptor>> interceptors)
+    : source_name_(std::move(source_name)), selector_(std::move(selector)), interceptors_(std::move(interceptors)) {}
+
+ChannelProcessor::~ChannelProcessor() = default;
+
+void ChannelProcessor::start() {
+  for (auto& i : interceptors_) i->start();
+}
+
+void ChannelProcessor::stop() {
+  for (auto& i : interceptors_) i->stop();
+}
+
+void ChannelProcessor::process(Event&& event) {
+  Batch b;
+  b.push_back(std::move(event));
+  process(std::move(b));
+}
+
+void ChannelProcessor::process(Batch&& batch) {
+  for (auto& i : interceptors_) {
+    i->intercept(batch);
+    if (batch.empty()) return;
+  }
+  // Fast path: every event goes to the same single required channel and no optional one
+  // (the common replicating-to-one-channel case): no copies, one transaction.
+  const auto& req0 = selector_->required(batch.front());
+  bool uniform = true;
+  for (const auto& e : batch) {
+    if (&selector_->required(e) != &req0 || !selector_->optional(e).empty()) {
+      uniform = false;
+      break;
+    }
+  }
+  if (uniform && req0.size() == 1) {
+    auto tx = req0[0]->begin();
+    try {
+      tx->put_batch(std::move(batch));
+      tx->commit();
+    } catch (...) {
+      tx->rollback();
+      throw;
+    }
+    return;
+  }
+
+  // General path: group events per channel, preserving order; required first.
+  std::vector<std::pair<Channel*, Batch>> required, optional;
+  auto slot = [](std::vector<std::pair<Channel*, Batch>>& v, Channel* c) -> Batch& {
+    for (auto& [ch, b] : v)
+      if (ch == c) return b;
+    v.emplace_back(c, Batch{});
+    return v.back().second;
+  };
+  for (auto& e : batch) {
+    for (Channel* c : selector_->required(e)) slot(required, c).push_back(e);
+    for (Channel* c : selector_->optional(e)) slot(optional, c).push_back(e);
+  }
+  for (auto& [channel, events] : required) {
+    auto tx = channel->begin();
+    try {
+      tx->put_batch(std::move(events));
+      tx->commit();
+    } catch (...) {
+      tx->rollback();
+      throw;
+    }
+  }
+  for (auto& [channel, events] : optional) {
+    size_t count = events.size();
+    auto tx = channel->begin();
+    try {
+      tx->put_batch(std::move(events));
+      tx->commit();
+    } catch (const std::exception& e) {
+      tx->rollback();
+      if (optional_fail_log_.allow())
+        SLUICE_LOG(Warn, source_name_) << "optional channel " << channel->name() << " did not take "
+                                       << count << " events: " << e.what();
+    }
+  }
+}
+
+}  // namespace sluice
