@@ -1,0 +1,60 @@
+# Shared helpers for integration tests (bash). Source it: . "$(dirname "$0")/lib.sh"
+# Every test starts its own peers on loopback on free ports and stops them on exit.
+set -euo pipefail
+SLUICE_BIN=${SLUICE_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/sluice}
+PY=/usr/bin/python3   # Debian's python3-* modules live here, not in the python3 first on PATH
+TEST_TMP=$(mktemp -d "/tmp/sluice-test.XXXXXX")
+_pids=()
+
+cleanup() {
+  local rc=$?
+  for p in "${_pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for p in "${_pids[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+  if [ $rc -ne 0 ]; then
+    echo "--- test failed (rc=$rc); logs in $TEST_TMP:"; for f in "$TEST_TMP"/*.log; do [ -f "$f" ] && { echo "== $f"; tail -40 "$f"; }; done
+  else
+    rm -rf "$TEST_TMP"
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "PASS: $*"; }
+
+# A TCP port nobody listens on now.
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+# wait_until TIMEOUT_SECONDS CMD...: retries CMD every 0.1 s.
+wait_until() {
+  local t=$1; shift
+  local end=$((SECONDS + t))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $end ] || return 1
+    sleep 0.1
+  done
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# start_agent NAME CONF [extra args...]: runs sluice agent in the background, log in $TEST_TMP/agent-NAME.log.
+# Sets AGENT_PID.
+start_agent() {
+  local name=$1 conf=$2; shift 2
+  "$SLUICE_BIN" agent -n "$name" -f "$conf" "$@" >"$TEST_TMP/agent-$name.log" 2>&1 &
+  AGENT_PID=$!
+  _pids+=("$AGENT_PID")
+}
+
+# stop_agent PID: SIGTERM and wait (graceful: sinks drain).
+stop_agent() {
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# bg CMD...: runs a peer in the background, stopped on exit. Sets BG_PID.
+bg() {
+  "$@" &
+  BG_PID=$!
+  _pids+=("$BG_PID")
+}
