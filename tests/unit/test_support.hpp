@@ -1,0 +1,43 @@
+// Helpers shared by unit tests: Contexts from key/value maps, and a scriptable sink.
+#pragma once
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "agent/context.hpp"
+#include "agent/sink.hpp"
+
+namespace sluice::test {
+
+inline Context make_context(const std::map<std::string, std::string>& kv, Diagnostics* d = nullptr,
+                            const std::string& label = "component c", const std::string& prefix = "a1.x.c.") {
+  Context::Values v;
+  int line = 1;
+  for (auto& [k, val] : kv) v[k] = {val, {"test.conf", ++line}};
+  return Context(label, prefix, v, d, {"test.conf", 1});
+}
+
+// A sink that records what it delivered and can be told to fail.
+class RecordingSink : public BatchSink {
+ public:
+  explicit RecordingSink(std::string name, size_t batch = 100) : BatchSink(std::move(name), batch) {}
+  std::atomic<bool> fail{false};
+  std::vector<std::string> bodies() {
+    std::lock_guard l(mu_);
+    return bodies_;
+  }
+
+ protected:
+  void deliver(const Batch& batch) override {
+    if (fail) throw std::runtime_error("injected failure in " + name_);
+    std::lock_guard l(mu_);
+    for (const auto& e : batch) bodies_.push_back(e.body);
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> bodies_;
+};
+
+}  // namespace sluice::test
