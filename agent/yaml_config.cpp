@@ -11,14 +11,28 @@
 namespace sluice {
 namespace {
 
-void flatten(const YAML::Node& node, const std::string& prefix, const std::string& file,
+// yaml-cpp turns `null`/`Null`/`NULL` into a Null node and forgets the text; but in a Flume tree
+// `type: null` names the null sink. Recover the literal from the source text.
+std::string null_literal(const YAML::Node& node, std::string_view text) {
+  int pos = node.Mark().pos;
+  if (pos < 0 || static_cast<size_t>(pos) >= text.size()) return "";
+  std::string_view rest = text.substr(static_cast<size_t>(pos), 4);
+  if (rest == "null" || rest == "Null" || rest == "NULL") {
+    size_t after = static_cast<size_t>(pos) + 4;
+    if (after >= text.size() || std::string_view(" \t\r\n,}]#").find(text[after]) != std::string_view::npos)
+      return std::string(rest);
+  }
+  return "";
+}
+
+void flatten(const YAML::Node& node, const std::string& prefix, const std::string& file, std::string_view text,
              std::vector<ConfigEntry>& out, Diagnostics& diag) {
   Location where{file, node.Mark().line >= 0 ? node.Mark().line + 1 : 0};
   switch (node.Type()) {
     case YAML::NodeType::Map:
       for (const auto& kv : node) {
         std::string k = kv.first.as<std::string>();
-        flatten(kv.second, prefix.empty() ? k : prefix + "." + k, file, out, diag);
+        flatten(kv.second, prefix.empty() ? k : prefix + "." + k, file, text, out, diag);
       }
       break;
     case YAML::NodeType::Sequence: {
@@ -37,7 +51,7 @@ void flatten(const YAML::Node& node, const std::string& prefix, const std::strin
       out.push_back({prefix, node.as<std::string>(), where});
       break;
     case YAML::NodeType::Null:
-      out.push_back({prefix, "", where});
+      out.push_back({prefix, null_literal(node, text), where});
       break;
     default:
       break;
@@ -77,7 +91,7 @@ std::vector<ConfigEntry> parse_yaml_config(std::string_view text, const std::str
     }
     for (const auto& kv : body) {
       std::string k = kv.first.as<std::string>();
-      flatten(kv.second, name + "." + k, file, out, diag);
+      flatten(kv.second, name + "." + k, file, text, out, diag);
     }
   }
   return out;

@@ -104,3 +104,18 @@ TEST(YamlConfig, SyntaxErrorHasLine) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+TEST(YamlConfig, NullTypeNamesTheNullSink) {
+  Diagnostics d;
+  auto e = parse_yaml_config("a1:\n  sinks:\n    k1: {type: null, channel: c1}\n    k2:\n      type: NULL\n      x: ~\n",
+                             "n.yaml", d);
+  std::map<std::string, std::string> kv;
+  for (auto& x : e) kv[x.key] = x.value;
+  EXPECT_EQ(kv["a1.sinks.k1.type"], "null");
+  EXPECT_EQ(kv["a1.sinks.k2.type"], "NULL");
+  EXPECT_EQ(kv["a1.sinks.k2.x"], "");
+}
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# check-config and agent start-up on bad configurations: every problem reported at once as
+# file:line: key: message, exit 1, nothing started. Also the YAML form and --strict.
+. "$(dirname "$0")/lib.sh"
+
+bad="$TEST_TMP/bad.properties"
+cat >"$bad" <<'CONF'
+a1.sources = r1
+a1.channels = c1 c2
+a1.sinks = k1
+a1.sources.r1.type = nosuchsource
+a1.sources.r1.channel = c1
+a1.channels.c1.type = memory
+a1.channels.c1.capacity = lots
+a1.channels.c1.transactionCapacty = 10
+a1.channels.c2.type = hdfs
+a1.sinks.k1.type = memory
+a1.sinks.k1.channel = c9
+CONF
+set +e
+out=$("$SLUICE_BIN" check-config -f "$bad" -n a1 2>&1); rc=$?
+set -e
+echo "$out"
+[ $rc -eq 1 ] || fail "check-config on a bad file exited $rc, expected 1"
+expect() { grep -qF -- "$1" <<<"$out" || fail "missing diagnostic: $1"; }
+expect "$bad:4: a1.sources.r1.type: 'nosuchsource' is not a source type"
+expect "$bad:5: a1.sources.r1.channels: is required"
+expect "$bad:5: warning: a1.sources.r1.channel: is not a key of source r1 (type nosuchsource); did you mean 'channels'?"
+expect "$bad:7: a1.channels.c1.capacity: 'lots' is not a whole number (expected an integer)"
+expect "$bad:8: warning: a1.channels.c1.transactionCapacty: is not a key of channel c1 (type memory); did you mean 'transactionCapacity'?"
+expect "$bad:9: a1.channels.c2.type: 'hdfs' is not a channel type (it is a sink type)"
+expect "$bad:10: a1.sinks.k1.type: 'memory' is not a sink type (it is a channel type)"
+expect "$bad:11: a1.sinks.k1.channel: channel 'c9' is not defined in a1.channels"
+
+# The agent refuses to start on the same file, with the same messages.
+set +e
+"$SLUICE_BIN" agent -n a1 -f "$bad" >"$TEST_TMP/agent.log" 2>&1; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "agent on a bad file exited $rc, expected 1"
+grep -q "the agent does not start" "$TEST_TMP/agent.log" || fail "agent did not say why it refused"
+
+# Unknown agent name.
+set +e
+out=$("$SLUICE_BIN" check-config -f "$bad" -n nope 2>&1); rc=$?
+set -e
+[ $rc -eq 1 ] && grep -qF "no configuration for agent 'nope' (agents in this file: a1)" <<<"$out" || fail "unknown agent: $out"
+
+# A good file in properties and YAML form resolves to the same pipeline; unknown keys warn, --strict fails.
+good="$TEST_TMP/good.properties"
+cat >"$good" <<'CONF'
+a1.sinks = k1
+a1.channels = c1
+a1.channels.c1.type = org.apache.flume.channel.MemoryChannel
+a1.channels.c1.capacity = 1000
+a1.channels.c1.capacityy = 5
+a1.sinks.k1.type = null
+a1.sinks.k1.channel = c1
+CONF
+out=$("$SLUICE_BIN" check-config -f "$good" 2>&1) || fail "good file rejected: $out"
+grep -q "configuration OK" <<<"$out" || fail "no OK line"
+grep -q "sink k1 (null) <- c1" <<<"$out" || fail "pipeline not printed: $out"
+grep -q "warning: a1.channels.c1.capacityy" <<<"$out" || fail "unknown key not warned"
+set +e
+"$SLUICE_BIN" check-config -f "$good" --strict >/dev/null 2>&1; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "--strict accepted an unknown key"
+
+yaml="$TEST_TMP/good.yaml"
+cat >"$yaml" <<'CONF'
+a1:
+  channels:
+    c1: {type: memory, capacity: 1000}
+  sinks:
+    k1:
+      type: null
+      channel: c1
+CONF
+out=$("$SLUICE_BIN" check-config -f "$yaml" 2>&1) || fail "YAML rejected: $out"
+grep -q "sink k1 (null) <- c1" <<<"$out" || fail "YAML pipeline not printed: $out"
+pass "check-config"
