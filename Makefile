@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test unit integration demo bench bench-smoke asan tsan clean
+.PHONY: all deps configure build test unit integration demo bench bench-smoke asan tsan deb clean
 
 all: build
 
@@ -41,6 +41,9 @@ asan:
 
 tsan:
 	$(MAKE) test BUILD_DIR=build-tsan CMAKE_FLAGS="-DSLUICE_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug"
+
+deb: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD_DIR)
