@@ -33,8 +33,14 @@ demo: deps
 	@bash conf/demo.sh $(BUILD_DIR)/sluice
 
 bench: deps
+	@packaging/install-deps.sh debian-packages-bench.txt
 	$(MAKE) build
 	@bash bench/run.sh
+
+# Small side-by-side run: fails only if an agent's output does not match its input.
+bench-smoke: deps
+	$(MAKE) build
+	/usr/bin/python3 bench/harness.py --events 20000 --smoke
 
 asan:
 	$(MAKE) test BUILD_DIR=build-asan CMAKE_FLAGS="-DSLUICE_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug"

@@ -3,7 +3,8 @@
 # is already installed it does nothing (no network); otherwise it runs `apt-get update` once, then installs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t pkgs < <(grep -v '^\s*#' "$here/debian-packages.txt" | grep -v '^\s*$')
+list=${1:-debian-packages.txt}
+mapfile -t pkgs < <(grep -v '^\s*#' "$here/$list" | grep -v '^\s*$')
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
