@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test unit integration demo bench bench-smoke asan tsan deb clean
+.PHONY: all deps configure build test unit integration demo bench bench-smoke asan tsan deb fuzz clean
 
 all: build
 
@@ -50,6 +50,17 @@ tsan:
 
 deb: build
 	cd $(BUILD_DIR) && cpack -G DEB
+
+# libFuzzer targets built with clang + ASan/UBSan, each run for FUZZ_SECONDS from its seed corpus.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DSLUICE_FUZZ=ON -DBUILD_TESTING=OFF \
+	  -DSLUICE_SANITIZE=address,undefined
+	cmake --build build-fuzz -j $(JOBS) $$(cd tests/fuzz && ls fuzz_*.cpp | sed 's/\.cpp$$//; s/^/--target /')
+	@for f in tests/fuzz/fuzz_*.cpp; do n=$$(basename $$f .cpp); c=tests/fuzz/corpus/$${n#fuzz_}; \
+	  mkdir -p build-fuzz/corpus/$$n && echo "== $$n ($(FUZZ_SECONDS) s)" && \
+	  build-fuzz/tests/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536 \
+	    build-fuzz/corpus/$$n $$c || exit 1; done
 
 clean:
 	rm -rf $(BUILD_DIR)
