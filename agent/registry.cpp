@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "channels/memory_channel.hpp"
+#include "sources/http_source.hpp"
 
 namespace sluice {
 
@@ -19,6 +20,8 @@ std::string_view kind_name(Kind k) {
 // One line per component type. Keep each table sorted by type name.
 const std::vector<TypeEntry<Source>>& source_types() {
   static const std::vector<TypeEntry<Source>> table = {
+      {"http", {"org.apache.flume.source.http.HTTPSource"}, "HTTP POST of JSON events or blobs (Boost.Beast)",
+       &make_component<HttpSource, Source>},
   };
   return table;
 }
