@@ -3,7 +3,17 @@
 #include <strings.h>
 
 #include "channels/memory_channel.hpp"
+#include "interceptors/host_interceptor.hpp"
+#include "interceptors/regex_extractor_interceptor.hpp"
+#include "interceptors/regex_filter_interceptor.hpp"
+#include "interceptors/static_interceptor.hpp"
+#include "interceptors/timestamp_interceptor.hpp"
+#include "interceptors/uuid_interceptor.hpp"
+#include "sinks/file_roll_sink.hpp"
+#include "sinks/logger_sink.hpp"
+#include "sinks/null_sink.hpp"
 #include "sources/http_source.hpp"
+#include "sources/seq_source.hpp"
 
 namespace sluice {
 
@@ -22,6 +32,8 @@ const std::vector<TypeEntry<Source>>& source_types() {
   static const std::vector<TypeEntry<Source>> table = {
       {"http", {"org.apache.flume.source.http.HTTPSource"}, "HTTP POST of JSON events or blobs (Boost.Beast)",
        &make_component<HttpSource, Source>},
+      {"seq", {"org.apache.flume.source.SequenceGeneratorSource"}, "generates the numbers 0, 1, 2, ... (testing)",
+       &make_component<SeqSource, Source>},
   };
   return table;
 }
@@ -36,12 +48,30 @@ const std::vector<TypeEntry<Channel>>& channel_types() {
 
 const std::vector<TypeEntry<Sink>>& sink_types() {
   static const std::vector<TypeEntry<Sink>> table = {
+      {"file_roll", {"org.apache.flume.sink.RollingFileSink"}, "files in a local directory, rolled on an interval",
+       &make_component<FileRollSink, Sink>},
+      {"logger", {"org.apache.flume.sink.LoggerSink"}, "logs events at INFO (debugging)",
+       &make_component<LoggerSink, Sink>},
+      {"null", {"org.apache.flume.sink.NullSink"}, "discards events (testing, benchmarks)",
+       &make_component<NullSink, Sink>},
   };
   return table;
 }
 
 const std::vector<TypeEntry<Interceptor>>& interceptor_types() {
   static const std::vector<TypeEntry<Interceptor>> table = {
+      {"host", {"org.apache.flume.interceptor.HostInterceptor$Builder"}, "adds the agent host's IP or name",
+       &make_component<HostInterceptor, Interceptor>},
+      {"regex_extractor", {"org.apache.flume.interceptor.RegexExtractorInterceptor$Builder"},
+       "capture groups of a regex become headers", &make_component<RegexExtractorInterceptor, Interceptor>},
+      {"regex_filter", {"org.apache.flume.interceptor.RegexFilteringInterceptor$Builder"},
+       "keeps (or drops) events whose body matches", &make_component<RegexFilterInterceptor, Interceptor>},
+      {"static", {"org.apache.flume.interceptor.StaticInterceptor$Builder"}, "adds a fixed header",
+       &make_component<StaticInterceptor, Interceptor>},
+      {"timestamp", {"org.apache.flume.interceptor.TimestampInterceptor$Builder"}, "adds the time in ms",
+       &make_component<TimestampInterceptor, Interceptor>},
+      {"uuid", {"org.apache.flume.sink.solr.morphline.UUIDInterceptor$Builder"}, "adds a random UUID",
+       &make_component<UuidInterceptor, Interceptor>},
   };
   return table;
 }

@@ -13,7 +13,7 @@ a1.sources.r1.channel = c1
 a1.channels.c1.type = memory
 a1.channels.c1.capacity = lots
 a1.channels.c1.transactionCapacty = 10
-a1.channels.c2.type = hdfs
+a1.channels.c2.type = logger
 a1.sinks.k1.type = memory
 a1.sinks.k1.channel = c9
 CONF
@@ -24,11 +24,11 @@ echo "$out"
 [ $rc -eq 1 ] || fail "check-config on a bad file exited $rc, expected 1"
 expect() { grep -qF -- "$1" <<<"$out" || fail "missing diagnostic: $1"; }
 expect "$bad:4: a1.sources.r1.type: 'nosuchsource' is not a source type"
-expect "$bad:5: a1.sources.r1.channels: is required"
+expect "$bad:4: a1.sources.r1.channels: is required"
 expect "$bad:5: warning: a1.sources.r1.channel: is not a key of source r1 (type nosuchsource); did you mean 'channels'?"
 expect "$bad:7: a1.channels.c1.capacity: 'lots' is not a whole number (expected an integer)"
 expect "$bad:8: warning: a1.channels.c1.transactionCapacty: is not a key of channel c1 (type memory); did you mean 'transactionCapacity'?"
-expect "$bad:9: a1.channels.c2.type: 'hdfs' is not a channel type (it is a sink type)"
+expect "$bad:9: a1.channels.c2.type: 'logger' is not a channel type (it is a sink type)"
 expect "$bad:10: a1.sinks.k1.type: 'memory' is not a sink type (it is a channel type)"
 expect "$bad:11: a1.sinks.k1.channel: channel 'c9' is not defined in a1.channels"
 
