@@ -13,7 +13,9 @@
 #include "sinks/logger_sink.hpp"
 #include "sinks/null_sink.hpp"
 #include "sources/http_source.hpp"
+#include "sources/netcat_source.hpp"
 #include "sources/seq_source.hpp"
+#include "sources/stdin_source.hpp"
 
 namespace sluice {
 
@@ -32,8 +34,11 @@ const std::vector<TypeEntry<Source>>& source_types() {
   static const std::vector<TypeEntry<Source>> table = {
       {"http", {"org.apache.flume.source.http.HTTPSource"}, "HTTP POST of JSON events or blobs (Boost.Beast)",
        &make_component<HttpSource, Source>},
+      {"netcat", {"org.apache.flume.source.NetcatSource"}, "lines over TCP, acknowledged with OK (testing)",
+       &make_component<NetcatSource, Source>},
       {"seq", {"org.apache.flume.source.SequenceGeneratorSource"}, "generates the numbers 0, 1, 2, ... (testing)",
        &make_component<SeqSource, Source>},
+      {"stdin", {}, "lines from standard input", &make_component<StdinSource, Source>},
   };
   return table;
 }
