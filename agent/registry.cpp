@@ -16,6 +16,8 @@
 #include "sources/netcat_source.hpp"
 #include "sources/seq_source.hpp"
 #include "sources/stdin_source.hpp"
+#include "sources/syslog_tcp_source.hpp"
+#include "sources/syslog_udp_source.hpp"
 
 namespace sluice {
 
@@ -34,11 +36,17 @@ const std::vector<TypeEntry<Source>>& source_types() {
   static const std::vector<TypeEntry<Source>> table = {
       {"http", {"org.apache.flume.source.http.HTTPSource"}, "HTTP POST of JSON events or blobs (Boost.Beast)",
        &make_component<HttpSource, Source>},
+      {"multiport_syslogtcp", {"org.apache.flume.source.MultiportSyslogTCPSource"},
+       "syslog over TCP on several ports", &make_component<MultiportSyslogTcpSource, Source>},
       {"netcat", {"org.apache.flume.source.NetcatSource"}, "lines over TCP, acknowledged with OK (testing)",
        &make_component<NetcatSource, Source>},
       {"seq", {"org.apache.flume.source.SequenceGeneratorSource"}, "generates the numbers 0, 1, 2, ... (testing)",
        &make_component<SeqSource, Source>},
       {"stdin", {}, "lines from standard input", &make_component<StdinSource, Source>},
+      {"syslogtcp", {"org.apache.flume.source.SyslogTcpSource"}, "syslog over TCP (RFC 3164/5424, octet counting)",
+       &make_component<SyslogTcpSource, Source>},
+      {"syslogudp", {"org.apache.flume.source.SyslogUDPSource"}, "syslog over UDP (RFC 3164/5424)",
+       &make_component<SyslogUdpSource, Source>},
   };
   return table;
 }
