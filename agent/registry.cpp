@@ -10,6 +10,7 @@
 #include "interceptors/timestamp_interceptor.hpp"
 #include "interceptors/uuid_interceptor.hpp"
 #include "sinks/file_roll_sink.hpp"
+#include "sinks/hdfs_sink.hpp"
 #include "sinks/logger_sink.hpp"
 #include "sinks/null_sink.hpp"
 #include "sources/http_source.hpp"
@@ -63,6 +64,8 @@ const std::vector<TypeEntry<Sink>>& sink_types() {
   static const std::vector<TypeEntry<Sink>> table = {
       {"file_roll", {"org.apache.flume.sink.RollingFileSink"}, "files in a local directory, rolled on an interval",
        &make_component<FileRollSink, Sink>},
+      {"hdfs", {"org.apache.flume.sink.hdfs.HDFSEventSink"}, "rolled, date-partitioned files (gzip, SequenceFile)",
+       &make_component<HdfsSink, Sink>},
       {"logger", {"org.apache.flume.sink.LoggerSink"}, "logs events at INFO (debugging)",
        &make_component<LoggerSink, Sink>},
       {"null", {"org.apache.flume.sink.NullSink"}, "discards events (testing, benchmarks)",
