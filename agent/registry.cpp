@@ -19,6 +19,7 @@
 #include "sources/stdin_source.hpp"
 #include "sources/syslog_tcp_source.hpp"
 #include "sources/syslog_udp_source.hpp"
+#include "sources/taildir_source.hpp"
 
 namespace sluice {
 
@@ -35,6 +36,8 @@ std::string_view kind_name(Kind k) {
 // One line per component type. Keep each table sorted by type name.
 const std::vector<TypeEntry<Source>>& source_types() {
   static const std::vector<TypeEntry<Source>> table = {
+      {"TAILDIR", {"org.apache.flume.source.taildir.TaildirSource"}, "follows files by inode across rotation",
+       &make_component<TaildirSource, Source>},
       {"http", {"org.apache.flume.source.http.HTTPSource"}, "HTTP POST of JSON events or blobs (Boost.Beast)",
        &make_component<HttpSource, Source>},
       {"multiport_syslogtcp", {"org.apache.flume.source.MultiportSyslogTCPSource"},
