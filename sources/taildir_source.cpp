@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 namespace sluice {
 namespace fs = std::filesystem;
@@ -154,10 +155,34 @@ void TaildirSource::scan() {
   }
 }
 
+// After copytruncate the lines between the last read and the truncation are only in the copy:
+// find it (same directory, begins with the bytes the file began with, at least as long as what was
+// read) and read it from there to its end.
+void TaildirSource::follow_copy(const taildir::TailFile& truncated, size_t group) {
+  const std::string& fp = truncated.previous_fingerprint();
+  if (fp.empty()) return;
+  std::error_code ec;
+  for (auto& entry : fs::directory_iterator(fs::path(truncated.path()).parent_path(), ec)) {
+    struct stat st {};
+    if (::stat(entry.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_ino == truncated.inode() ||
+        files_.count(st.st_ino) || static_cast<uint64_t>(st.st_size) < truncated.truncated_at())
+      continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string head(fp.size(), '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    if (head != fp) continue;
+    SLUICE_LOG(Info, name_) << "reading the rest of the truncated file from its copy " << entry.path().string();
+    track(entry.path().string(), group, false, truncated.truncated_at());
+    return;
+  }
+}
+
 bool TaildirSource::deliver_file(Tracked& t) {
   auto& tf = *t.file;
-  if (tf.check_truncated())
+  if (tf.check_truncated()) {
     SLUICE_LOG(Info, name_) << tf.path() << " was truncated (copytruncate?): reading again from the start";
+    follow_copy(tf, t.group);
+  }
   const Group& g = groups_[t.group];
   auto headers = [&](Event& e, uint64_t offset) {
     for (const auto& [k, v] : g.headers) e.headers.set(k, v);

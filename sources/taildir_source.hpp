@@ -49,6 +49,7 @@ class TaildirSource : public Source {
   void scan();
   void track(const std::string& path, size_t group, bool matched, uint64_t start_pos);
   bool deliver_file(Tracked& t);
+  void follow_copy(const taildir::TailFile& truncated, size_t group);
   void setup_watches();
 
   std::vector<Group> groups_;

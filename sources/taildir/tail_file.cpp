@@ -32,6 +32,9 @@ int64_t TailFile::size() const {
 bool TailFile::check_truncated() {
   int64_t s = size();
   if (s >= 0 && static_cast<uint64_t>(s) < committed_) {
+    truncated_at_ = committed_;
+    previous_fingerprint_ = fingerprint_;
+    fingerprint_.clear();
     committed_ = read_ = 0;
     partial_at_ = UINT64_MAX;
     return true;
@@ -39,8 +42,16 @@ bool TailFile::check_truncated() {
   return false;
 }
 
+void TailFile::take_fingerprint() {
+  if (fingerprint_.size() >= 256) return;
+  char buf[256];
+  ssize_t n = ::pread(fd_, buf, sizeof buf, 0);
+  if (n > 0 && static_cast<size_t>(n) > fingerprint_.size()) fingerprint_.assign(buf, static_cast<size_t>(n));
+}
+
 size_t TailFile::read_lines(Batch& out, size_t max_events, const LineOptions& o,
                             const std::function<void(Event&, uint64_t)>& header_fn) {
+  take_fingerprint();
   size_t produced = 0;
   std::string buf;  // bytes from read_ onward
   bool eof = false;

@@ -41,8 +41,13 @@ class TailFile {
   void set_path(const std::string& p) { path_ = p; }
   // Current size of the open file (fstat), or -1.
   int64_t size() const;
-  // The file was truncated below what was read (copytruncate): restart at 0.
+  // The file was truncated below what was read (copytruncate): restart at 0. truncated_at() then
+  // tells where reading had got to, and fingerprint() what the file began with before.
   bool check_truncated();
+  uint64_t truncated_at() const { return truncated_at_; }
+  // The first bytes of the file (up to 256), to recognise its copy after copytruncate.
+  const std::string& fingerprint() const { return fingerprint_; }
+  const std::string& previous_fingerprint() const { return previous_fingerprint_; }
   bool has_unread() const { return size() > static_cast<int64_t>(read_); }
   std::chrono::steady_clock::time_point last_growth() const { return last_growth_; }
 
@@ -55,6 +60,8 @@ class TailFile {
   std::chrono::steady_clock::time_point partial_since_{};
   uint64_t partial_at_ = UINT64_MAX;
   bool continuing_ = false;  // the last event was a piece of an over-long line
-};
+  uint64_t truncated_at_ = 0;
+  std::string fingerprint_, previous_fingerprint_;
+  void take_fingerprint();};
 
 }  // namespace sluice::taildir
