@@ -9,10 +9,12 @@
 #include "interceptors/static_interceptor.hpp"
 #include "interceptors/timestamp_interceptor.hpp"
 #include "interceptors/uuid_interceptor.hpp"
+#include "sinks/avro_sink.hpp"
 #include "sinks/file_roll_sink.hpp"
 #include "sinks/hdfs_sink.hpp"
 #include "sinks/logger_sink.hpp"
 #include "sinks/null_sink.hpp"
+#include "sources/avro_source.hpp"
 #include "sources/http_source.hpp"
 #include "sources/netcat_source.hpp"
 #include "sources/seq_source.hpp"
@@ -38,6 +40,8 @@ const std::vector<TypeEntry<Source>>& source_types() {
   static const std::vector<TypeEntry<Source>> table = {
       {"TAILDIR", {"org.apache.flume.source.taildir.TaildirSource"}, "follows files by inode across rotation",
        &make_component<TaildirSource, Source>},
+      {"avro", {"org.apache.flume.source.AvroSource"}, "Flume's Avro RPC (from avro sinks and avro-client)",
+       &make_component<AvroSource, Source>},
       {"http", {"org.apache.flume.source.http.HTTPSource"}, "HTTP POST of JSON events or blobs (Boost.Beast)",
        &make_component<HttpSource, Source>},
       {"multiport_syslogtcp", {"org.apache.flume.source.MultiportSyslogTCPSource"},
@@ -65,6 +69,8 @@ const std::vector<TypeEntry<Channel>>& channel_types() {
 
 const std::vector<TypeEntry<Sink>>& sink_types() {
   static const std::vector<TypeEntry<Sink>> table = {
+      {"avro", {"org.apache.flume.sink.AvroSink"}, "Flume's Avro RPC to an avro source (the next tier)",
+       &make_component<AvroSink, Sink>},
       {"file_roll", {"org.apache.flume.sink.RollingFileSink"}, "files in a local directory, rolled on an interval",
        &make_component<FileRollSink, Sink>},
       {"hdfs", {"org.apache.flume.sink.hdfs.HDFSEventSink"}, "rolled, date-partitioned files (gzip, SequenceFile)",

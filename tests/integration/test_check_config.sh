@@ -77,4 +77,11 @@ a1:
 CONF
 out=$("$SLUICE_BIN" check-config -f "$yaml" 2>&1) || fail "YAML rejected: $out"
 grep -q "sink k1 (null) <- c1" <<<"$out" || fail "YAML pipeline not printed: $out"
-pass "check-config"
+
+# Every example configuration shipped in conf/ is valid (strict: no unknown keys).
+for f in "$(dirname "$0")"/../../conf/*.properties; do
+  agent=$(grep -m1 -oE '^[A-Za-z0-9_-]+\.sources' "$f" | cut -d. -f1)
+  "$SLUICE_BIN" check-config -f "$f" -n "$agent" --strict >/dev/null 2>"$TEST_TMP/conf.err" \
+    || fail "conf example $(basename "$f") is not valid: $(cat "$TEST_TMP/conf.err")"
+done
+pass "conf examples"
