@@ -4,6 +4,7 @@
 
 #include "channels/memory_channel.hpp"
 #include "interceptors/host_interceptor.hpp"
+#include "interceptors/ioc_sweeper.hpp"
 #include "interceptors/regex_extractor_interceptor.hpp"
 #include "interceptors/regex_filter_interceptor.hpp"
 #include "interceptors/static_interceptor.hpp"
@@ -87,6 +88,8 @@ const std::vector<TypeEntry<Interceptor>>& interceptor_types() {
   static const std::vector<TypeEntry<Interceptor>> table = {
       {"host", {"org.apache.flume.interceptor.HostInterceptor$Builder"}, "adds the agent host's IP or name",
        &make_component<HostInterceptor, Interceptor>},
+      {"ioc_sweeper", {}, "tags events matching threat-intelligence feeds (sluice)",
+       &make_component<IocSweeper, Interceptor>},
       {"regex_extractor", {"org.apache.flume.interceptor.RegexExtractorInterceptor$Builder"},
        "capture groups of a regex become headers", &make_component<RegexExtractorInterceptor, Interceptor>},
       {"regex_filter", {"org.apache.flume.interceptor.RegexFilteringInterceptor$Builder"},

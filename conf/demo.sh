@@ -36,3 +36,27 @@ lines=$(cat "$work"/files/* | wc -l)
 echo
 echo "== $lines of $total events written; agent log: $work/agent.log"
 [ "$lines" -eq "$total" ] || { echo "demo: expected $total lines" >&2; exit 1; }
+
+# Part 2: a proxy log tailed and syslog received, landing in gzip-rolled, date-partitioned directories.
+echo
+echo "== part 2: TAILDIR + syslogtcp -> hdfs sink (gzip, partitioned by event type and date)"
+lakeconf="$work/demo-lake.properties"
+syslog_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+sed "s#/tmp/sluice-demo#$work#g; s#port = 5140#port = $syslog_port#" "$here/demo-lake.properties" >"$lakeconf"
+mkdir -p "$work/logs"
+/usr/bin/python3 "$here/../bench/corpus.py" --kind squid --count 20000 >"$work/logs/access.log"
+"$bin" agent -n lake -f "$lakeconf" >"$work/lake.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$syslog_port") 2>/dev/null && break; sleep 0.1; done
+for i in $(seq 1 500); do echo "demo syslog message $i"; done | logger --tcp -n 127.0.0.1 -P "$syslog_port" --rfc5424 -t demo
+sleep 2
+kill -TERM $pid
+wait $pid || true
+trap - EXIT
+echo "files:"
+find "$work/lake" -type f | sort | sed "s#$work/##"
+squid=$(find "$work/lake/squid" -name '*.gz' -exec zcat {} + | wc -l)
+sys=$(find "$work/lake/syslog" -name '*.gz' -exec zcat {} + | wc -l)
+echo "squid lines: $squid of 20000, syslog messages: $sys of 500 (gzip -t: $(find "$work/lake" -name '*.gz' -exec gzip -t {} + && echo ok))"
+[ "$squid" -eq 20000 ] && [ "$sys" -eq 500 ] || { echo "demo: the lake is missing lines" >&2; exit 1; }
