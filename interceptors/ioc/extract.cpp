@@ -44,6 +44,17 @@ void token(std::string_view t, Candidates& out) {
     std::string_view host = url.substr(hs, he == std::string_view::npos ? std::string_view::npos : he - hs);
     if (auto at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
     add_host(out, host);
+    // Indicators inside the path and query (?sha=<hash>, /redirect/evil.com/...).
+    if (he != std::string_view::npos) {
+      std::string_view rest = url.substr(he);
+      size_t b = 0;
+      for (size_t i = 0; i <= rest.size(); ++i) {
+        if (i == rest.size() || rest[i] == '/' || rest[i] == '?' || rest[i] == '&' || rest[i] == '=' || rest[i] == '#') {
+          if (i - b >= 7) token(rest.substr(b, i - b), out);
+          b = i + 1;
+        }
+      }
+    }
     return;
   }
   if (t.find('@') != std::string_view::npos) {
