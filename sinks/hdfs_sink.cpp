@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "sinks/backends/local_storage.hpp"
+#include "sinks/backends/webhdfs_storage.hpp"
 
 namespace sluice {
 
@@ -25,7 +26,6 @@ HdfsSink::HdfsSink(const std::string& name, Context& ctx)
                                          "SequenceFile value type: Writable (BytesWritable) or Text") == "Writable";
   roll_.format.gzip_level = static_cast<int>(ctx.get_int("hdfs.codeC.level", 6, "gzip level 1-9 (sluice)", 1, 9));
   max_open_ = static_cast<size_t>(ctx.get_int("hdfs.maxOpenFiles", 5000, "most files open at once (LRU closes)", 1));
-  ctx.get_int("hdfs.callTimeout", 30000, "ms allowed for a storage call", 0);
   ctx.get_int("hdfs.closeTries", 0, "close attempts before giving up (0: keep trying)", 0);
   ctx.get_int("hdfs.retryInterval", 180, "seconds between close attempts", 0);
   ctx.get_int("hdfs.threadsPoolSize", 10, "accepted for Flume compatibility", 1);
@@ -60,11 +60,36 @@ HdfsSink::HdfsSink(const std::string& name, Context& ctx)
     ctx.error("hdfs.fileType", "CompressedStream needs hdfs.codeC (expected hdfs.codeC = gzip)");
   }
 
+  std::string address = ctx.get_string("hdfs.webhdfs.address", "",
+                                       "namenode HTTP address host:port for hdfs:// paths (default: the path's host, port 9870)");
+  const char* env_user = getenv("HADOOP_USER_NAME");
+  const char* login = getenv("USER");
+  std::string user = ctx.get_string("hdfs.webhdfs.user", env_user ? env_user : (login ? login : "sluice"),
+                                    "user.name for WebHDFS calls (default: $HADOOP_USER_NAME, else $USER)");
+  int64_t call_timeout = ctx.get_int("hdfs.callTimeout", 30000, "ms allowed for a storage call", 1);
   if (path.starts_with("file://")) path = path.substr(7);
-  if (path.find("://") != std::string::npos)
+  if (path.starts_with("hdfs://") || path.starts_with("webhdfs://")) {
+    // hdfs://namenode[:rpcport]/path or webhdfs://namenode:httpport/path: WebHDFS REST.
+    bool web = path.starts_with("webhdfs://");
+    std::string rest = path.substr(web ? 10 : 7);
+    size_t slash = rest.find('/');
+    std::string authority = rest.substr(0, slash);
+    path = slash == std::string::npos ? "/" : rest.substr(slash);
+    storage::WebHdfsOptions wo;
+    std::string hostport = address.empty() ? authority : address;
+    size_t colon = hostport.rfind(':');
+    wo.host = colon == std::string::npos ? hostport : hostport.substr(0, colon);
+    wo.port = 9870;
+    if (colon != std::string::npos && (web || !address.empty())) wo.port = std::atoi(hostport.c_str() + colon + 1);
+    if (wo.host.empty()) ctx.error("hdfs.path", "has no namenode host (expected hdfs://namenode/path)");
+    wo.user = user;
+    wo.timeout = std::chrono::milliseconds(call_timeout);
+    storage_ = std::make_unique<storage::WebHdfsStorage>(wo);
+  } else if (path.find("://") != std::string::npos) {
     ctx.error("hdfs.path", "'" + path.substr(0, path.find("://") + 3) +
-                               "' paths are not supported by this version (expected a local path or file://; WebHDFS "
-                               "and S3 backends are not built yet)");
+                               "' paths are not supported by this version (expected a local path, file://, hdfs:// or "
+                               "webhdfs://; the S3 backend is not built into the sink yet)");
+  }
   try {
     path_ = std::make_unique<roller::PathTemplate>(path);
   } catch (const roller::PathError& e) {
@@ -75,7 +100,7 @@ HdfsSink::HdfsSink(const std::string& name, Context& ctx)
   } catch (const roller::PathError& e) {
     ctx.error("hdfs.filePrefix", e.what());
   }
-  storage_ = std::make_unique<storage::LocalStorage>();
+  if (!storage_) storage_ = std::make_unique<storage::LocalStorage>();
 }
 
 HdfsSink::~HdfsSink() { close_all(); }

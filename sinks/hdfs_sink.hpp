@@ -8,7 +8,9 @@
 // hdfs.roundValue (1), hdfs.roundUnit (second | minute | hour), hdfs.timeZone (local),
 // hdfs.useLocalTimeStamp (false), serializer (TEXT | header_and_text | avro_event | json),
 // serializer.appendNewline (true).
-// Backends: local paths and file:// (this version). Guarantee: a batch is committed only after every
+// sluice keys: hdfs.webhdfs.address (namenode HTTP host:port for hdfs:// paths; default the path's
+// host on 9870), hdfs.webhdfs.user (user.name; default $HADOOP_USER_NAME, else $USER), hdfs.codeC.level.
+// Backends: local paths and file://; hdfs:// and webhdfs:// through WebHDFS REST. Guarantee: a batch is committed only after every
 // file it touched is synced (local: fsync). On start, in-use files left by a crash under the path's
 // fixed prefix are closed and renamed; a gzip file cut short is rewritten with everything that can be
 // decompressed. A missing header or timestamp needed by the path fails the batch (rolled back).
