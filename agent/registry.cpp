@@ -16,6 +16,7 @@
 #include "sinks/logger_sink.hpp"
 #include "sinks/null_sink.hpp"
 #include "sources/avro_source.hpp"
+#include "sources/exec_source.hpp"
 #include "sources/http_source.hpp"
 #include "sources/netcat_source.hpp"
 #include "sources/seq_source.hpp"
@@ -43,6 +44,8 @@ const std::vector<TypeEntry<Source>>& source_types() {
        &make_component<TaildirSource, Source>},
       {"avro", {"org.apache.flume.source.AvroSource"}, "Flume's Avro RPC (from avro sinks and avro-client)",
        &make_component<AvroSource, Source>},
+      {"exec", {"org.apache.flume.source.ExecSource"}, "the output lines of a command",
+       &make_component<ExecSource, Source>},
       {"http", {"org.apache.flume.source.http.HTTPSource"}, "HTTP POST of JSON events or blobs (Boost.Beast)",
        &make_component<HttpSource, Source>},
       {"multiport_syslogtcp", {"org.apache.flume.source.MultiportSyslogTCPSource"},
