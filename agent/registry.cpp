@@ -20,6 +20,7 @@
 #include "sources/http_source.hpp"
 #include "sources/netcat_source.hpp"
 #include "sources/seq_source.hpp"
+#include "sources/spooldir_source.hpp"
 #include "sources/stdin_source.hpp"
 #include "sources/syslog_tcp_source.hpp"
 #include "sources/syslog_udp_source.hpp"
@@ -54,6 +55,8 @@ const std::vector<TypeEntry<Source>>& source_types() {
        &make_component<NetcatSource, Source>},
       {"seq", {"org.apache.flume.source.SequenceGeneratorSource"}, "generates the numbers 0, 1, 2, ... (testing)",
        &make_component<SeqSource, Source>},
+      {"spooldir", {"org.apache.flume.source.SpoolDirectorySource"}, "ingests files dropped into a directory",
+       &make_component<SpoolDirSource, Source>},
       {"stdin", {}, "lines from standard input", &make_component<StdinSource, Source>},
       {"syslogtcp", {"org.apache.flume.source.SyslogTcpSource"}, "syslog over TCP (RFC 3164/5424, octet counting)",
        &make_component<SyslogTcpSource, Source>},
