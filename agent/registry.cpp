@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include "channels/file_channel.hpp"
 #include "channels/memory_channel.hpp"
 #include "interceptors/host_interceptor.hpp"
 #include "interceptors/ioc_sweeper.hpp"
@@ -68,6 +69,8 @@ const std::vector<TypeEntry<Source>>& source_types() {
 
 const std::vector<TypeEntry<Channel>>& channel_types() {
   static const std::vector<TypeEntry<Channel>> table = {
+      {"file", {"org.apache.flume.channel.file.FileChannel"}, "durable: write-ahead log, fsync per commit",
+       &make_component<FileChannel, Channel>},
       {"memory", {"org.apache.flume.channel.MemoryChannel"}, "bounded in-memory queue (lost on crash)",
        &make_component<MemoryChannel, Channel>},
   };

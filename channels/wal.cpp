@@ -1,0 +1,134 @@
+#include "channels/wal.hpp"
+
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unordered_map>
+
+#include "agent/avro/flume_event.hpp"
+
+namespace sluice::wal {
+namespace fs = std::filesystem;
+
+namespace {
+constexpr uint32_t kMagic = 0x4C574C53;  // "SLWL"
+constexpr size_t kHeader = 4 + 1 + 8 + 8 + 4;
+
+template <typename T>
+void put(std::string& out, T v) {
+  for (size_t i = 0; i < sizeof(T); ++i) out += static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xFF);
+}
+template <typename T>
+T get(const char* p) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < sizeof(T); ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  return static_cast<T>(v);
+}
+}  // namespace
+
+void append_record(std::string& out, RecordType type, uint64_t tx, uint64_t id, std::string_view payload) {
+  size_t start = out.size();
+  put<uint32_t>(out, kMagic);
+  out += static_cast<char>(type);
+  put<uint64_t>(out, tx);
+  put<uint64_t>(out, id);
+  put<uint32_t>(out, static_cast<uint32_t>(payload.size()));
+  out.append(payload);
+  uLong crc = crc32(0, reinterpret_cast<const Bytef*>(out.data() + start + 4), static_cast<uInt>(out.size() - start - 4));
+  put<uint32_t>(out, static_cast<uint32_t>(crc));
+}
+
+std::string log_path(const std::string& dir, uint32_t n) { return dir + "/log-" + std::to_string(n); }
+
+std::vector<uint32_t> log_files(const std::string& dir) {
+  std::vector<uint32_t> out;
+  std::error_code ec;
+  for (auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.starts_with("log-") && name.size() > 4 &&
+        std::all_of(name.begin() + 4, name.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+      out.push_back(static_cast<uint32_t>(std::stoul(name.substr(4))));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Replayed replay(const std::string& dir, bool skip_corrupt) {
+  Replayed r;
+  struct Pending {
+    std::vector<std::pair<uint64_t, std::pair<Event, uint32_t>>> puts;
+    std::vector<uint64_t> takes;
+  };
+  std::unordered_map<uint64_t, Pending> open;
+  auto files = log_files(dir);
+  for (size_t fi = 0; fi < files.size(); ++fi) {
+    uint32_t n = files[fi];
+    r.max_file = std::max(r.max_file, n);
+    std::string path = log_path(dir, n);
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string data = ss.str();
+    size_t off = 0;
+    while (off < data.size()) {
+      bool ok = data.size() - off >= kHeader && get<uint32_t>(data.data() + off) == kMagic;
+      uint32_t len = ok ? get<uint32_t>(data.data() + off + 21) : 0;
+      ok = ok && data.size() - off >= kHeader + len + 4;
+      if (ok) {
+        uLong crc = crc32(0, reinterpret_cast<const Bytef*>(data.data() + off + 4), static_cast<uInt>(kHeader - 4 + len));
+        ok = static_cast<uint32_t>(crc) == get<uint32_t>(data.data() + off + kHeader + len);
+      }
+      if (!ok) {
+        // A torn tail (nothing valid after this point in the newest file) is cut off; anything else
+        // is corruption.
+        bool valid_later = false;
+        for (size_t p = off + 1; p + kHeader + 4 <= data.size() && !valid_later; ++p) {
+          if (get<uint32_t>(data.data() + p) != kMagic) continue;
+          uint32_t l2 = get<uint32_t>(data.data() + p + 21);
+          if (p + kHeader + l2 + 4 > data.size()) continue;
+          uLong c2 = crc32(0, reinterpret_cast<const Bytef*>(data.data() + p + 4), static_cast<uInt>(kHeader - 4 + l2));
+          valid_later = static_cast<uint32_t>(c2) == get<uint32_t>(data.data() + p + kHeader + l2);
+        }
+        bool last_file = fi + 1 == files.size();
+        if (!valid_later && last_file) {
+          r.truncated_bytes += data.size() - off;
+          if (::truncate(path.c_str(), static_cast<off_t>(off)) != 0)
+            throw CorruptLog("cannot truncate the torn tail of " + path + " at offset " + std::to_string(off));
+          break;
+        }
+        if (!skip_corrupt)
+          throw CorruptLog("corrupt record in " + path + " at offset " + std::to_string(off) +
+                           " (set skipCorruptRecords = true to skip it and lose that record)");
+        ++r.skipped_records;
+        size_t next = off + 1;
+        while (next + 4 <= data.size() && get<uint32_t>(data.data() + next) != kMagic) ++next;
+        off = next;
+        continue;
+      }
+      auto type = static_cast<RecordType>(data[off + 4]);
+      uint64_t tx = get<uint64_t>(data.data() + off + 5), id = get<uint64_t>(data.data() + off + 13);
+      r.max_tx = std::max(r.max_tx, tx);
+      if (type == RecordType::Put) {
+        r.max_id = std::max(r.max_id, id);
+        open[tx].puts.push_back({id, {avro::decode_flume_event(std::string_view(data).substr(off + kHeader, len)), n}});
+      } else if (type == RecordType::Take) {
+        open[tx].takes.push_back(id);
+      } else if (type == RecordType::Commit) {
+        auto it = open.find(tx);
+        if (it != open.end()) {
+          for (auto& [eid, ev] : it->second.puts) r.live.emplace(eid, std::move(ev));
+          for (auto eid : it->second.takes) r.live.erase(eid);
+          open.erase(it);
+        }
+      }
+      off += kHeader + len + 4;
+    }
+  }
+  return r;  // transactions without a commit record were never acknowledged: dropped (rolled back)
+}
+
+}  // namespace sluice::wal
