@@ -40,7 +40,8 @@ TaildirSource::TaildirSource(const std::string& name, Context& ctx) : Source(nam
   offset_header_ = ctx.get_bool("byteOffsetHeader", false, "add the line's byte offset as header byteoffset");
   skip_to_end_ = ctx.get_bool("skipToEnd", false, "start files not in the position file at their end");
   idle_timeout_ms_ = ctx.get_int("idleTimeout", 120000, "ms after which an idle rotated-away file is closed", 0);
-  write_pos_ms_ = ctx.get_int("writePosInterval", 3000, "ms between position file writes", 1);
+  write_pos_ms_ = ctx.get_int("writePosInterval", 3000,
+                              "ms between position file writes (0: after every committed batch)", 0);
   batch_size_ = static_cast<size_t>(ctx.get_int("batchSize", 100, "lines per channel transaction", 1));
   max_batch_count_ = ctx.get_int("maxBatchCount", INT64_MAX, "batches read from one file before the next", 1);
   backoff_inc_ms_ = ctx.get_int("backoffSleepIncrement", 1000, "ms added to the wait after an idle pass", 1);
@@ -211,6 +212,7 @@ bool TaildirSource::deliver_file(Tracked& t) {
       throw;
     }
     tf.commit();
+    if (write_pos_ms_ == 0) write_positions();  // exact positions: at most one batch again after a crash
     counters_.events_accepted.inc(static_cast<int64_t>(n));
     counters_.append_batch_accepted.inc();
     any = true;
