@@ -118,7 +118,7 @@ HttpResponse S3Client::execute(const Call& call) {
                 (doc.request_id.empty() ? "" : " (request id " + doc.request_id + ")");
       if (code == "RequestTimeTooSkewed") {
         if (auto server = parse_http_date(res.header("Date"))) {
-          auto offset = std::chrono::duration_cast<std::chrono::seconds>(*server - std::chrono::system_clock::now());
+          auto offset = std::chrono::round<std::chrono::seconds>(*server - std::chrono::system_clock::now());
           clock_offset_s_.store(offset.count());
           SLUICE_LOG(Error, "s3") << where << ": the local clock differs from the server's by " << offset.count()
                                   << " s (RequestTimeTooSkewed); signing with the server's time. Fix NTP on this host.";
