@@ -79,10 +79,12 @@ class FakeHttpServer {
     namespace http = boost::beast::http;
     boost::beast::flat_buffer buf;
     for (;;) {
-      http::request<http::string_body> req;
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(64 * 1024 * 1024);  // Beast's default (1 MiB) is below S3's smallest part
       boost::system::error_code ec;
-      http::read(sock, buf, req, ec);
+      http::read(sock, buf, parser, ec);
       if (ec) return;
+      auto req = parser.release();
       Request r{std::string(req.method_string()), std::string(req.target()), req.body(), {}};
       for (const auto& f : req) {
         std::string name(f.name_string());
