@@ -170,6 +170,36 @@ TEST_F(S3MultipartWriter, NonRetryablePartFailureAbortsTheUpload) {
   EXPECT_EQ(s3.objects.count("/logs/k"), 0u);
 }
 
+TEST_F(S3MultipartWriter, RecoveryUploadsFlushedBytesOnlyAndLeavesLiveWritersAlone) {
+  StagingArea staging(dir, 64 * MiB);
+  MultipartOptions o;
+  o.part_size = 5 * MiB;
+  std::string flushed;
+  {
+    MultipartWriter dead(*client, staging, "logs", "dead", {}, o);
+    dead.open();
+    for (int i = 0; i < 12; ++i) {
+      std::string chunk(MiB, static_cast<char>('a' + i));
+      dead.append(chunk);
+      dead.flush();
+      flushed += chunk;
+    }
+    dead.append("never flushed");
+  }  // dropped without close(): as after a failure; its staging files stay
+  MultipartWriter live(*client, staging, "logs", "live", {}, o);
+  live.open();
+  live.append("live bytes");
+  live.flush();
+  auto report = recover_staged_uploads(*client, staging, o);
+  EXPECT_EQ(report.completed, std::vector<std::string>{"dead"});
+  EXPECT_TRUE(report.failed.empty());
+  EXPECT_TRUE(s3.objects["/logs/dead"] == flushed);
+  EXPECT_EQ(s3.objects.count("/logs/live"), 0u);
+  live.close();
+  EXPECT_EQ(s3.objects["/logs/live"], "live bytes");
+  EXPECT_EQ(staged_files(), 0u);
+}
+
 TEST_F(S3MultipartWriter, RejectsPartsBelowFiveMiB) {
   StagingArea staging(dir, 64 * MiB);
   MultipartOptions o;

@@ -58,10 +58,12 @@ MultipartWriter::~MultipartWriter() {
   }
   if (fd_ >= 0) ::close(fd_);
   staging_.release(reserved_);
+  if (!id_.empty()) staging_.let_go(id_);
 }
 
 void MultipartWriter::open() {
   id_ = staging_.new_id();
+  staging_.hold(id_);
   data_path_ = staging_.dir() + "/" + id_ + ".data";
   fd_ = ::open(data_path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd_ < 0) throw_errno("S3 staging file " + data_path_);

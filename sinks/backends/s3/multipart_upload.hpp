@@ -96,10 +96,13 @@ struct RecoveryReport {
   std::vector<std::string> failed;     // "key: reason" for objects that could not be finished
 };
 
-// Finishes every object staged in `staging` by an earlier process: continues its multipart upload
+// Finishes every object in `staging` that no live writer holds (left by an earlier process, or by a
+// writer of this process that failed and was destroyed): continues its multipart upload
 // from the completed parts (or starts again when it had none) with the flushed bytes only, completes
 // it and deletes the staging files. An object whose upload vanished after some parts completed
-// cannot be rebuilt: its files are renamed *.failed and it is reported.
+// cannot be rebuilt: its files are renamed *.failed and it is reported. Safe to call while other
+// writers are open (at start-up, and again after a writer failed). Retryable failures keep the
+// files for the next call.
 RecoveryReport recover_staged_uploads(S3Client& client, StagingArea& staging, const MultipartOptions& opts);
 
 }  // namespace sluice::s3

@@ -47,10 +47,22 @@ std::string StagingArea::new_id() {
   return std::to_string(ms) + "-" + std::to_string(::getpid()) + "-" + std::to_string(++seq_);
 }
 
+void StagingArea::hold(const std::string& id) {
+  std::lock_guard l(mu_);
+  held_.insert(id);
+}
+
+void StagingArea::let_go(const std::string& id) {
+  std::lock_guard l(mu_);
+  held_.erase(id);
+}
+
 std::vector<std::string> StagingArea::staged_ids() const {
   std::vector<std::string> ids;
+  std::lock_guard l(mu_);
   for (const auto& e : fs::directory_iterator(dir_))
-    if (e.path().extension() == ".journal") ids.push_back(e.path().stem().string());
+    if (e.path().extension() == ".journal" && !held_.count(e.path().stem().string()))
+      ids.push_back(e.path().stem().string());
   std::sort(ids.begin(), ids.end());
   return ids;
 }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,8 +36,12 @@ class StagingArea {
   void release(uint64_t n);
   // A fresh, unique id for a new staged object ("<ms>-<pid>-<seq>").
   std::string new_id();
-  // Ids of every staged object in the directory (those with a journal).
+  // Ids of staged objects in the directory (those with a journal) that no live writer of this
+  // process holds: the ones recovery may take over.
   std::vector<std::string> staged_ids() const;
+  // A live MultipartWriter holds its id from open() until it is destroyed.
+  void hold(const std::string& id);
+  void let_go(const std::string& id);
 
  private:
   std::string dir_;
@@ -45,6 +50,7 @@ class StagingArea {
   std::condition_variable cv_;
   uint64_t used_ = 0;
   uint64_t seq_ = 0;
+  std::set<std::string> held_;
 };
 
 // What a journal says about one staged object.
