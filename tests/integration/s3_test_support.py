@@ -16,18 +16,20 @@ ACCESS, SECRET = "S3RVER", "S3RVER"  # s3rver's built-in account
 
 
 class S3rver:
-    def __init__(self):
+    def __init__(self, tls=None):
+        """tls: (key_path, cert_path) to serve HTTPS."""
         self.tmp = tempfile.mkdtemp(prefix="sluice-s3-")
         out = subprocess.run([os.path.join(SRC, "tests/peers/start_s3rver.sh"), os.path.join(self.tmp, "data"),
-                              BUCKET, os.path.join(self.tmp, "s3rver.log")],
+                              BUCKET, os.path.join(self.tmp, "s3rver.log"), *(tls or ())],
                              check=True, capture_output=True, text=True).stdout.split()
         self.port, self.pid = int(out[0]), int(out[1])
-        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.endpoint = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.staging = os.path.join(self.tmp, "staging")
         session = botocore.session.get_session()
         self.s3 = session.create_client("s3", region_name="us-east-1", endpoint_url=self.endpoint,
                                         aws_access_key_id=ACCESS, aws_secret_access_key=SECRET,
-                                        config=Config(s3={"addressing_style": "path"}))
+                                        config=Config(s3={"addressing_style": "path"}),
+                                        verify=tls[1] if tls else None)
 
     def stop(self, keep=False):
         try:

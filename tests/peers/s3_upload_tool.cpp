@@ -3,7 +3,7 @@
 //   s3_upload_tool recover
 //   s3_upload_tool head-bucket
 // Common options: --endpoint URL --bucket B --staging DIR [--part-size N] [--parallel N]
-//   [--path-style] [--region R] [--max-attempts N] [--staging-max N]
+//   [--path-style] [--region R] [--max-attempts N] [--staging-max N] [--ca-file PEM]
 // Credentials come from the normal chain (environment, shared file...). After each flush() it prints
 // "flushed N" (N = bytes durable so far); "closed N" when the object is complete. Errors go to
 // stderr with exit code 1.
@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     else if (a == "--parallel") mopts.max_parallel_uploads = std::stoul(next());
     else if (a == "--path-style") cfg.path_style = true;
     else if (a == "--region") cfg.region = next();
+    else if (a == "--ca-file") cfg.transport.ca_file = next();
     else if (a == "--max-attempts") cfg.max_attempts = std::stoi(next());
     else if (a == "--staging-max") staging_max = std::stoull(next());
     else if (a == "--chunk") chunk = std::stoul(next());
