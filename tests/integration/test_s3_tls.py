@@ -1,6 +1,6 @@
 """HTTPS with certificate verification: s3rver serves TLS with a certificate for 127.0.0.1 from a
 throw-away CA. The upload succeeds when the tool trusts that CA and fails with a verification error
-when it only trusts the system store."""
+when it only trusts the system store (at once: a certificate error is not retried)."""
 import os
 import subprocess
 import sys
@@ -30,8 +30,8 @@ def main():
         p = srv.run_tool("put", os.path.join(srv.tmp, "in"), "tls/obj.bin", "--ca-file", cert, check=False)
         c.check(p.returncode == 0, f"upload over HTTPS trusting the test CA ({p.stderr.strip()})")
         c.check(p.returncode == 0 and srv.get("tls/obj.bin") == data, "HTTPS: bytes equal")
-        p = srv.run_tool("head-bucket", max_attempts=1, check=False)
-        c.check(p.returncode != 0 and "certificate verify failed" in p.stderr,
+        p = srv.run_tool("head-bucket", max_attempts=5, check=False)
+        c.check(p.returncode != 0 and "certificate verify failed" in p.stderr and "gave up" not in p.stderr,
                 f"untrusted certificate rejected ({p.stderr.strip()})")
         ok = True
     finally:

@@ -8,6 +8,8 @@
 
 #include "fake_http_server.hpp"
 #include "sinks/backends/s3/multipart_upload.hpp"
+#include "sinks/backends/s3/s3_store.hpp"
+#include "test_support.hpp"
 
 namespace sluice::s3 {
 namespace {
@@ -46,6 +48,7 @@ struct FakeS3 {
       parts.clear();
       return {200, {}, "<CompleteMultipartUploadResult/>"};
     }
+    if (r.method == "HEAD") return {path == "/logs" ? 200 : 404, {}, ""};
     if (r.method == "DELETE") {
       ++aborts;
       parts.clear();
@@ -198,6 +201,33 @@ TEST_F(S3MultipartWriter, RecoveryUploadsFlushedBytesOnlyAndLeavesLiveWritersAlo
   live.close();
   EXPECT_EQ(s3.objects["/logs/live"], "live bytes");
   EXPECT_EQ(staged_files(), 0u);
+}
+
+TEST_F(S3MultipartWriter, StoreStartChecksTheBucketAndRecoversTheLastRun) {
+  auto settings = [&] {
+    Diagnostics d;
+    auto ctx = test::make_context({{"endpoint", server.endpoint()}, {"pathStyleAccess", "true"},
+                                   {"accessKey", "AK"}, {"secretKey", "SK"}, {"stagingDir", dir},
+                                   {"contentType", "text/plain"}},
+                                  &d);
+    auto s = read_s3_settings(ctx, "/unused");
+    EXPECT_FALSE(d.has_errors()) << d.format();
+    return s;
+  };
+  {
+    S3Store first(settings());
+    first.start("logs");
+    auto w = first.open("logs", "run1/FlumeData.1");
+    w->append("committed before the crash\n");
+    w->flush();
+  }  // process "dies": writer dropped without close
+  EXPECT_EQ(s3.objects.count("/logs/run1/FlumeData.1"), 0u);
+  S3Store second(settings());
+  second.start("logs");
+  EXPECT_EQ(s3.objects["/logs/run1/FlumeData.1"], "committed before the crash\n");
+  EXPECT_EQ(staged_files(), 0u);
+  S3Store third(settings());
+  EXPECT_THROW(third.start("nope"), S3Error);
 }
 
 TEST_F(S3MultipartWriter, RejectsPartsBelowFiveMiB) {

@@ -126,7 +126,14 @@ HttpResponse HttpTransport::send(const HttpRequest& req) {
       m.lowest().expires_after(opts_.timeout);
       m.secure->async_handshake(asio::ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
       m.run();
-      if (ec) throw fail("TLS handshake failed with");
+      if (ec) {
+        // A certificate that does not verify will not verify on a retry either.
+        bool cert = ec.category() == asio::error::get_ssl_category() &&
+                    ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+        TransportError e = fail("TLS handshake failed with");
+        if (cert) throw CertificateError(e.what());
+        throw e;
+      }
     }
     m.connected = true;
   }

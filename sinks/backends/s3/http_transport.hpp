@@ -49,6 +49,12 @@ class TransportError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The server's certificate did not verify (unknown CA, wrong host name, expired): not retried.
+class CertificateError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class HttpTransport {
  public:
   HttpTransport(Endpoint ep, TransportOptions opts);

@@ -134,6 +134,8 @@ HttpResponse S3Client::execute(const Call& call) {
       if (!transient) throw S3Error(failure, status, code, false);
     } catch (const TransportError& e) {
       failure = where + " failed: " + e.what();
+    } catch (const CertificateError& e) {
+      throw S3Error(where + " failed: " + e.what(), 0, "CertificateError", false);
     } catch (const CredentialsError& e) {
       throw S3Error(where + ": " + e.what(), 0, "NoCredentials", false);
     }
