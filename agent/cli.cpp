@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/avro/avro_client_cli.hpp"
 #include "agent/component_help.hpp"
 #include "agent/log.hpp"
 #include "agent/runtime.hpp"
@@ -22,6 +23,8 @@ constexpr const char* kUsage =
     "  agent -n NAME -f FILE [options]   run an agent (Flume's `flume-ng agent`)\n"
     "  check-config -f FILE [-n NAME] [--strict]\n"
     "                                    validate a configuration and print the resolved pipeline\n"
+    "  avro-client -H HOST -p PORT [-F FILE] [-R HEADERFILE] [--batch-size N]\n"
+    "                                    send lines to an Avro source (Flume's `flume-ng avro-client`)\n"
     "  help [source|channel|sink|interceptor [TYPE]]\n"
     "                                    list component types, or the keys of one type\n"
     "  version                           print version, revision and library versions\n"
@@ -178,6 +181,7 @@ int run_cli(int argc, char** argv) {
   if (cmd == "agent") return cmd_agent(a);
   if (cmd == "check-config") return cmd_check_config(a);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") return print_component_help(a.v, a.i, kUsage);
+  if (cmd == "avro-client") return run_avro_client(argc - 1, argv + 1);
   if (cmd == "version" || cmd == "--version") {
     std::fputs(version_text().c_str(), stdout);
     return 0;

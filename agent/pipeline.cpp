@@ -20,7 +20,8 @@ std::string type_list(const std::vector<TypeEntry<Base>>& table) {
 
 // Explains a type that is not of this kind: wrong kind, or a likely typo.
 std::string unknown_type_message(Kind kind, const std::string& type) {
-  std::string msg = "'" + type + "' is not a " + std::string(kind_name(kind)) + " type";
+  std::string k(kind_name(kind));
+  std::string msg = "'" + type + "' is not " + (k == "interceptor" ? "an " : "a ") + k + " type";
   auto other = [&](Kind k, bool found) {
     if (found && k != kind) msg += " (it is a " + std::string(kind_name(k)) + " type)";
   };

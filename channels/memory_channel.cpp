@@ -89,6 +89,7 @@ class MemoryTransaction : public Transaction {
 };
 
 MemoryChannel::MemoryChannel(const std::string& name, Context& ctx) : Channel(name) {
+  size_t errors_before = ctx.diagnostics().error_count();
   capacity_ = static_cast<size_t>(ctx.get_int("capacity", 100, "most events the channel holds", 1));
   tx_capacity_ = static_cast<size_t>(
       ctx.get_int("transactionCapacity", 100, "most events one put or take transaction holds", 1));
@@ -98,7 +99,7 @@ MemoryChannel::MemoryChannel(const std::string& name, Context& ctx) : Channel(na
   keep_alive_ = std::chrono::seconds(
       ctx.get_int("keep-alive", 3, "seconds a commit waits for room and a take waits for an event", 0));
   byte_limit_ = byte_capacity * (100 - buffer_pct) / 100;
-  if (tx_capacity_ > capacity_)
+  if (tx_capacity_ > capacity_ && ctx.diagnostics().error_count() == errors_before)  // not after a bad value
     ctx.error("transactionCapacity", "(" + std::to_string(tx_capacity_) + ") must not exceed capacity (" +
                                          std::to_string(capacity_) + ")");
   counters_.group->gauge("ChannelCapacity", [this] { return std::to_string(capacity_); });

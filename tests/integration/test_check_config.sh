@@ -13,7 +13,7 @@ a1.sources.r1.channel = c1
 a1.channels.c1.type = memory
 a1.channels.c1.capacity = lots
 a1.channels.c1.transactionCapacty = 10
-a1.channels.c2.type = hdfs
+a1.channels.c2.type = logger
 a1.sinks.k1.type = memory
 a1.sinks.k1.channel = c9
 CONF
@@ -24,11 +24,11 @@ echo "$out"
 [ $rc -eq 1 ] || fail "check-config on a bad file exited $rc, expected 1"
 expect() { grep -qF -- "$1" <<<"$out" || fail "missing diagnostic: $1"; }
 expect "$bad:4: a1.sources.r1.type: 'nosuchsource' is not a source type"
-expect "$bad:5: a1.sources.r1.channels: is required"
+expect "$bad:4: a1.sources.r1.channels: is required"
 expect "$bad:5: warning: a1.sources.r1.channel: is not a key of source r1 (type nosuchsource); did you mean 'channels'?"
 expect "$bad:7: a1.channels.c1.capacity: 'lots' is not a whole number (expected an integer)"
 expect "$bad:8: warning: a1.channels.c1.transactionCapacty: is not a key of channel c1 (type memory); did you mean 'transactionCapacity'?"
-expect "$bad:9: a1.channels.c2.type: 'hdfs' is not a channel type (it is a sink type)"
+expect "$bad:9: a1.channels.c2.type: 'logger' is not a channel type (it is a sink type)"
 expect "$bad:10: a1.sinks.k1.type: 'memory' is not a sink type (it is a channel type)"
 expect "$bad:11: a1.sinks.k1.channel: channel 'c9' is not defined in a1.channels"
 
@@ -77,4 +77,11 @@ a1:
 CONF
 out=$("$SLUICE_BIN" check-config -f "$yaml" 2>&1) || fail "YAML rejected: $out"
 grep -q "sink k1 (null) <- c1" <<<"$out" || fail "YAML pipeline not printed: $out"
-pass "check-config"
+
+# Every example configuration shipped in conf/ is valid (strict: no unknown keys).
+for f in "$(dirname "$0")"/../../conf/*.properties; do
+  agent=$(grep -m1 -oE '^[A-Za-z0-9_-]+\.sources' "$f" | cut -d. -f1)
+  "$SLUICE_BIN" check-config -f "$f" -n "$agent" --strict >/dev/null 2>"$TEST_TMP/conf.err" \
+    || fail "conf example $(basename "$f") is not valid: $(cat "$TEST_TMP/conf.err")"
+done
+pass "conf examples"

@@ -10,13 +10,13 @@ deb=$(ls -t "$build"/sluice_*.deb | head -1)
 root="$TEST_TMP/root"
 dpkg-deb -x "$deb" "$root"
 dpkg-deb -e "$deb" "$TEST_TMP/control"
-for f in usr/bin/sluice lib/systemd/system/sluice@.service usr/share/sluice/bin/flume-ng \
+for f in usr/bin/sluice usr/lib/systemd/system/sluice@.service usr/share/sluice/bin/flume-ng \
          etc/sluice/examples/quickstart.properties usr/share/doc/sluice/README.md; do
   [ -e "$root/$f" ] || fail "package lacks /$f"
 done
 grep -q adduser "$TEST_TMP/control/postinst" || fail "postinst does not create the sluice user"
 "$root/usr/bin/sluice" version | grep -q "^sluice " || fail "packaged binary does not run"
-unit="$root/lib/systemd/system/sluice@.service"
+unit="$root/usr/lib/systemd/system/sluice@.service"
 grep -q '^User=sluice' "$unit" && grep -q '^NoNewPrivileges=yes' "$unit" && grep -q '^ProtectSystem=strict' "$unit" \
   || fail "unit lacks hardening"
 if command -v systemd-analyze >/dev/null; then

@@ -1,0 +1,86 @@
+// IOC sweeper numbers: load 1 M mixed indicators (time, RSS growth) and sweep realistic Squid lines
+// with them loaded (MB/s on one core, body mode and squid field mode).
+// Run: build/bench/ioc_bench [indicators] [lines]
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include "interceptors/ioc_sweeper.hpp"
+
+using namespace sluice;
+
+static long rss_kb() {
+  std::ifstream s("/proc/self/status");
+  std::string k;
+  long v = 0;
+  while (s >> k) {
+    if (k == "VmRSS:") {
+      s >> v;
+      break;
+    }
+  }
+  return v;
+}
+
+int main(int argc, char** argv) {
+  size_t n = argc > 1 ? std::stoul(argv[1]) : 1000000;
+  size_t lines = argc > 2 ? std::stoul(argv[2]) : 500000;
+  std::mt19937_64 r(42);
+  std::string feed = "/tmp/sluice-ioc-bench-feed.txt";
+  {
+    std::ofstream f(feed);
+    for (size_t i = 0; i < n; ++i) {
+      switch (i % 4) {
+        case 0: f << "bad" << i << ".example" << (i % 7) << ".com\n"; break;
+        case 1: f << (11 + i % 200) << "." << (i >> 16 & 255) << "." << (i >> 8 & 255) << "." << (i & 255) << "\n"; break;
+        case 2: { char h[65]; std::snprintf(h, sizeof h, "%016llx%016llx", (unsigned long long)r(), (unsigned long long)r()); f << h << "\n"; break; }
+        case 3: f << "http://host" << i << ".example.net/p/" << i << "\n"; break;
+      }
+    }
+  }
+  Context::Values v;
+  v["feeds"] = {"f", {}};
+  v["feeds.f.path"] = {feed, {}};
+  v["reloadInterval"] = {"0", {}};
+  v["mode"] = {"body", {}};
+  Context ctx("bench", "", v, nullptr, {});
+  IocSweeper body("ioc", ctx);
+  long before = rss_kb();
+  auto t0 = std::chrono::steady_clock::now();
+  body.start();
+  double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  long after = rss_kb();
+  std::printf("loaded %zu indicators in %.2f s, RSS +%ld MB\n", body.indicators(), load_s, (after - before) / 1024);
+
+  std::vector<std::string> corpus;
+  size_t bytes = 0;
+  for (size_t i = 0; i < lines; ++i) {
+    char buf[400];
+    std::snprintf(buf, sizeof buf,
+                  "1763856%06zu.123 %6d 10.%d.%d.%d TCP_MISS/200 %d GET http://www.site%d.example.org/path/%zu/index.html?id=%llx&ref=news - HIER_DIRECT/93.184.%d.%d text/html",
+                  i, (int)(r() % 90000), (int)(r() % 256), (int)(r() % 256), (int)(r() % 254 + 1), (int)(r() % 2000000),
+                  (int)(r() % 5000), i, (unsigned long long)r(), (int)(r() % 256), (int)(r() % 254 + 1));
+    corpus.emplace_back(buf);
+    bytes += corpus.back().size();
+  }
+  for (const char* mode : {"body", "squid"}) {
+    v["mode"] = {mode, {}};
+    Context c2("bench", "", v, nullptr, {});
+    IocSweeper s("ioc", c2);
+    s.start();
+    auto t1 = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < corpus.size(); i += 1000) {
+      Batch b;
+      for (size_t j = i; j < std::min(corpus.size(), i + 1000); ++j) b.emplace_back(corpus[j]);
+      s.intercept(b);
+    }
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    std::printf("mode %-5s: %zu lines (%.0f MB) in %.2f s = %.0f MB/s, %.0f k lines/s on one core\n", mode, lines,
+                bytes / 1e6, secs, bytes / 1e6 / secs, lines / secs / 1e3);
+    s.stop();
+  }
+  std::remove(feed.c_str());
+  return 0;
+}

@@ -1,0 +1,188 @@
+#include "interceptors/ioc_sweeper.hpp"
+
+#include <sys/stat.h>
+
+#include "agent/log.hpp"
+
+namespace sluice {
+
+IocSweeper::IocSweeper(const std::string& name, Context& ctx)
+    : Interceptor(name),
+      metrics_(std::make_shared<ComponentMetrics>("INTERCEPTOR", name)),
+      swept_(metrics_->counter("EventsSwept")),
+      hits_(metrics_->counter("Hits")),
+      hit_events_(metrics_->counter("EventsWithHits")),
+      allowlisted_(metrics_->counter("Allowlisted")),
+      duplicates_(metrics_->counter("Duplicates")),
+      feed_errors_(metrics_->counter("FeedErrors")),
+      reloads_(metrics_->counter("Reloads")),
+      reload_failures_(metrics_->counter("ReloadFailures")) {
+  auto read_spec = [&](Context c, const std::string& key, const std::string& default_name) {
+    ioc::FeedSpec f;
+    f.name = c.get_string("name", default_name, "feed name put in ioc.feed");
+    f.path = c.require_string("path", "feed file");
+    std::string fmt = c.get_choice("format", "text", {"text", "csv", "stix"}, "text, csv or stix (STIX 2.1 bundle)");
+    f.format = fmt == "csv" ? ioc::FeedSpec::Format::Csv : fmt == "stix" ? ioc::FeedSpec::Format::Stix : ioc::FeedSpec::Format::Text;
+    std::string d = c.get_string("csv.delimiter", ",", "CSV column separator");
+    f.delimiter = d.empty() ? ',' : d[0];
+    f.header = c.get_bool("csv.header", false, "the first CSV line is a header");
+    f.value_column = static_cast<int>(c.get_int("csv.valueColumn", 0, "column of the indicator (0-based)", 0));
+    f.type_column = static_cast<int>(c.get_int("csv.typeColumn", -1, "column of the type (-1: detect)", -1));
+    f.feed_column = static_cast<int>(c.get_int("csv.feedColumn", -1, "column of a feed name (-1: none)", -1));
+    f.expires_column = static_cast<int>(c.get_int("csv.expiresColumn", -1, "column of an expiry date (-1: none)", -1));
+    (void)key;
+    return f;
+  };
+  for (const auto& f : ctx.get_list("feeds", "(required) feed names"))
+    feeds_.push_back(read_spec(ctx.sub("feeds." + f + "."), "feeds." + f, f));
+  if (feeds_.empty()) ctx.error("feeds", "is required (expected feed names, e.g. feeds = tor malware)");
+  if (ctx.has("allowlist.path")) allowlist_ = read_spec(ctx.sub("allowlist."), "allowlist", "allowlist");
+  else ctx.get_optional("allowlist.path", "file of values that never alert");
+  std::string mode = ctx.get_choice("mode", "body", {"body", "squid", "combined"},
+                                    "where candidates come from: the whole body or a known log format's fields");
+  mode_ = mode == "squid" ? ioc::Mode::Squid : mode == "combined" ? ioc::Mode::Combined : ioc::Mode::Body;
+  max_hits_ = static_cast<size_t>(ctx.get_int("maxHits", 10, "hits listed per event", 1));
+  tag_misses_ = ctx.get_bool("tagMisses", false, "add ioc.match=false to events without a hit");
+  dedup_window_ms_ = ctx.get_int("dedup.window", 3600, "seconds in which a repeat hit is a duplicate (0: off)", 0) * 1000;
+  dedup_header_ = ctx.get_string("dedup.keyHeader", "", "header naming the source for de-duplication");
+  reload_interval_s_ = ctx.get_int("reloadInterval", 30, "seconds between checks for changed feeds (0: off)", 0);
+  metrics_->gauge("IndicatorsLoaded", [this] { return std::to_string(indicators()); });
+  metrics_->gauge("LastReloadTime", [this] { return std::to_string(last_reload_ms_.load()); });
+}
+
+IocSweeper::~IocSweeper() { stop(); }
+
+size_t IocSweeper::indicators() const {
+  std::lock_guard l(mu_);
+  return current_ ? current_->set.size() : 0;
+}
+
+int64_t IocSweeper::newest_mtime() const {
+  int64_t newest = 0;
+  auto check = [&](const std::string& p) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) == 0)
+      newest = std::max<int64_t>(newest, st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
+  };
+  for (const auto& f : feeds_) check(f.path);
+  if (allowlist_) check(allowlist_->path);
+  return newest;
+}
+
+bool IocSweeper::reload() {
+  auto fresh = std::make_shared<Loaded>();
+  int64_t start = now_ms();
+  int64_t mtime = newest_mtime();
+  try {
+    for (const auto& f : feeds_) {
+      auto r = ioc::load_feed(f, fresh->set, start / 1000);
+      feed_errors_.inc(static_cast<int64_t>(r.bad_lines + r.unsupported));
+      for (const auto& e : r.errors) SLUICE_LOG(Warn, name_) << e;
+      SLUICE_LOG(Info, name_) << "feed " << f.name << ": " << r.loaded << " indicators (" << r.bad_lines
+                              << " bad lines, " << r.expired << " expired, " << r.unsupported << " unsupported patterns)";
+    }
+    if (allowlist_) ioc::load_feed(*allowlist_, fresh->allow, start / 1000);
+  } catch (const std::exception& e) {
+    reload_failures_.inc();
+    SLUICE_LOG(Error, name_) << "feed reload failed, keeping the previous indicators: " << e.what();
+    return false;
+  }
+  {
+    std::lock_guard l(mu_);
+    current_ = std::move(fresh);
+  }
+  loaded_mtime_ = mtime;
+  reloads_.inc();
+  last_reload_ms_ = now_ms();
+  SLUICE_LOG(Info, name_) << indicators() << " indicators loaded in " << (now_ms() - start) << " ms";
+  return true;
+}
+
+void IocSweeper::start() {
+  if (!reload()) throw std::runtime_error("ioc_sweeper " + name_ + ": the feeds could not be loaded");
+  stop_ = false;
+  if (reload_interval_s_ > 0) watcher_ = std::thread([this] { watch(); });
+}
+
+void IocSweeper::stop() {
+  if (!watcher_.joinable()) return;
+  {
+    std::lock_guard l(stop_mu_);
+    stop_ = true;
+  }
+  stop_cv_.notify_all();
+  watcher_.join();
+}
+
+void IocSweeper::watch() {
+  std::unique_lock l(stop_mu_);
+  while (!stop_cv_.wait_for(l, std::chrono::seconds(reload_interval_s_), [this] { return stop_.load(); })) {
+    if (newest_mtime() != loaded_mtime_) {
+      l.unlock();
+      reload();
+      l.lock();
+    }
+  }
+}
+
+void IocSweeper::intercept(Batch& batch) {
+  std::shared_ptr<const Loaded> cur;
+  {
+    std::lock_guard l(mu_);
+    cur = current_;
+  }
+  if (!cur) return;
+  ioc::Candidates c;
+  int64_t now = now_ms();
+  for (auto& e : batch) {
+    swept_.inc();
+    ioc::extract(e.body, mode_, c);
+    std::string types, values, feeds, allowed;
+    size_t count = 0;
+    bool duplicate = true;
+    std::string source = dedup_header_.empty() ? c.source_key : e.headers.get(dedup_header_, c.source_key);
+    for (const auto& cand : c.items) {
+      auto m = cur->set.lookup(cand);
+      if (!m) continue;
+      if (cur->allow.lookup(cand)) {
+        allowlisted_.inc();
+        if (allowed.empty()) allowed = cand.value;
+        continue;
+      }
+      ++count;
+      if (count <= max_hits_) {
+        types += (types.empty() ? "" : ",") + std::string(ioc::type_name(m->type));
+        values += (values.empty() ? "" : ",") + m->value;
+        feeds += (feeds.empty() ? "" : ",") + m->feed;
+      }
+      if (dedup_window_ms_ > 0) {
+        std::string key = m->value + "|" + source;
+        std::lock_guard l(dedup_mu_);
+        auto it = seen_.find(key);
+        if (it == seen_.end() || now - it->second >= dedup_window_ms_) duplicate = false;
+        if (seen_.size() > 1000000) seen_.clear();  // bounded; repeats after a clear alert again
+        seen_[key] = now;
+      } else {
+        duplicate = false;
+      }
+    }
+    if (!allowed.empty()) e.headers.set("ioc.allowlisted", allowed);
+    if (count == 0) {
+      if (tag_misses_) e.headers.set("ioc.match", "false");
+      continue;
+    }
+    hits_.inc(static_cast<int64_t>(count));
+    hit_events_.inc();
+    e.headers.set("ioc.match", "true");
+    e.headers.set("ioc.type", types);
+    e.headers.set("ioc.value", values);
+    e.headers.set("ioc.feed", feeds);
+    e.headers.set("ioc.count", std::to_string(count));
+    if (duplicate) {
+      duplicates_.inc();
+      e.headers.set("ioc.duplicate", "true");
+    }
+  }
+}
+
+}  // namespace sluice

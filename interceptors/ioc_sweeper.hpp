@@ -1,0 +1,71 @@
+// Type: ioc_sweeper (sluice). Sweeps every event against threat-intelligence feeds and tags hits.
+// Keys: feeds (required; names), feeds.<f>.path, feeds.<f>.format (text | csv | stix),
+// feeds.<f>.name (the feed name put in ioc.feed; default <f>), feeds.<f>.csv.delimiter (,),
+// feeds.<f>.csv.header (false), feeds.<f>.csv.valueColumn (0), .typeColumn, .feedColumn,
+// .expiresColumn (-1: none); allowlist.path, allowlist.format (text); mode (body | squid |
+// combined); maxHits (10); tagMisses (false); dedup.window (3600 s; 0 off); dedup.keyHeader (a
+// header naming the source, e.g. clientip; squid/combined modes use the client IP field);
+// reloadInterval (30 s; 0 off).
+// On a hit: ioc.match=true, ioc.type / ioc.value / ioc.feed (comma-separated, up to maxHits),
+// ioc.count (all hits). An allowlisted value never alerts: ioc.allowlisted=<value>. The same
+// (indicator, source) within dedup.window: ioc.duplicate=true. Events are never dropped.
+// Feeds are re-read when they change, built off the hot path and swapped in whole; a failed
+// reload keeps the previous set. Metrics: INTERCEPTOR.<name>.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "agent/context.hpp"
+#include "agent/interceptor.hpp"
+#include "interceptors/ioc/extract.hpp"
+#include "interceptors/ioc/feed.hpp"
+
+namespace sluice {
+
+class IocSweeper : public Interceptor {
+ public:
+  IocSweeper(const std::string& name, Context& ctx);
+  ~IocSweeper() override;
+  void start() override;
+  void stop() override;
+  void intercept(Batch& batch) override;
+  std::shared_ptr<ComponentMetrics> metrics() const override { return metrics_; }
+  // Loads every feed and the allowlist; true and swaps them in if all could be read.
+  bool reload();
+  size_t indicators() const;
+
+ private:
+  struct Loaded {
+    ioc::IndicatorSet set, allow;
+  };
+  void watch();
+  int64_t newest_mtime() const;
+
+  std::vector<ioc::FeedSpec> feeds_;
+  std::optional<ioc::FeedSpec> allowlist_;
+  ioc::Mode mode_;
+  size_t max_hits_;
+  bool tag_misses_;
+  int64_t dedup_window_ms_;
+  std::string dedup_header_;
+  int64_t reload_interval_s_;
+
+  mutable std::mutex mu_;  // guards current_ (swapped whole on reload)
+  std::shared_ptr<const Loaded> current_;
+  std::mutex dedup_mu_;
+  std::unordered_map<std::string, int64_t> seen_;  // "indicator|source" -> last hit ms (bounded)
+  std::shared_ptr<ComponentMetrics> metrics_;
+  Counter &swept_, &hits_, &hit_events_, &allowlisted_, &duplicates_, &feed_errors_, &reloads_, &reload_failures_;
+  std::atomic<int64_t> last_reload_ms_{0};
+  int64_t loaded_mtime_ = 0;
+  std::atomic<bool> stop_{false};
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  std::thread watcher_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,213 @@
+// Avro IPC framing and messages (Avro spec "Protocol Wire Format"), and the avro source/sink pair.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "agent/avro/ipc.hpp"
+#include "agent/avro/rpc_client.hpp"
+#include "channels/memory_channel.hpp"
+#include "sinks/avro_sink.hpp"
+#include "sources/avro_source.hpp"
+#include "test_support.hpp"
+
+namespace sluice {
+namespace {
+
+using namespace avro;
+using test::make_context;
+
+TEST(AvroIpc, FrameRoundTripAndMultiBufferRequests) {
+  std::string f = encode_frame(7, "hello");
+  EXPECT_EQ(f, std::string("\0\0\0\x07\0\0\0\x01\0\0\0\x05hello", 17));
+  // A frame of three buffers (Java splits requests into 8 KiB buffers), fed byte by byte.
+  std::string multi = std::string("\0\0\0\x09\0\0\0\x03", 8) + std::string("\0\0\0\x02", 4) + "ab" +
+                      std::string("\0\0\0\x00", 4) + std::string("\0\0\0\x01", 4) + "c";
+  FrameReader r(1024);
+  size_t used = 0;
+  for (size_t i = 0; i < multi.size(); ++i) {
+    bool done = r.feed(std::string_view(multi).substr(i, 1), used);
+    EXPECT_EQ(done, i + 1 == multi.size());
+  }
+  auto [serial, payload] = r.take();
+  EXPECT_EQ(serial, 9);
+  EXPECT_EQ(payload, "abc");
+}
+
+TEST(AvroIpc, AbsurdFramesAreRejectedBeforeAllocating) {
+  FrameReader r(1 << 20, 100);
+  size_t used = 0;
+  EXPECT_THROW(r.feed(std::string("\0\0\0\x01\x7f\xff\xff\xff", 8), used), FrameError);  // 2^31-1 buffers
+  FrameReader r2(1 << 20);
+  EXPECT_THROW(r2.feed(std::string("\0\0\0\x01\0\0\0\x01\x7f\0\0\0", 12), used), FrameError);  // 2 GB buffer
+  FrameReader r3(1 << 20);
+  EXPECT_THROW(r3.feed(std::string("\0\0\0\x01\0\0\0\x01\xff\xff\xff\xff", 12), used), FrameError);  // negative
+}
+
+TEST(AvroIpc, ProtocolHashAndHandshakes) {
+  EXPECT_EQ(flume_protocol_md5().size(), 16u);
+  EXPECT_TRUE(is_flume_protocol(flume_protocol_json()));
+  EXPECT_FALSE(is_flume_protocol(R"({"protocol":"Other","messages":{}})"));
+  std::string buf;
+  Encoder enc(buf);
+  write_handshake_request(enc, {flume_protocol_md5(), flume_protocol_json(), std::string(16, 'x')});
+  Decoder dec(buf);
+  auto hs = read_handshake_request(dec);
+  EXPECT_EQ(hs.client_hash, flume_protocol_md5());
+  ASSERT_TRUE(hs.client_protocol);
+  EXPECT_EQ(hs.server_hash, std::string(16, 'x'));
+  std::string rb;
+  Encoder renc(rb);
+  write_handshake_response(renc, {HandshakeMatch::Client, flume_protocol_json(), flume_protocol_md5()});
+  Decoder rdec(rb);
+  auto resp = read_handshake_response(rdec);
+  EXPECT_EQ(resp.match, HandshakeMatch::Client);
+  EXPECT_EQ(*resp.server_hash, flume_protocol_md5());
+}
+
+TEST(AvroIpc, CallRequestsAndResponses) {
+  Batch events;
+  Event e("body\0bin");
+  e.headers.set("h", "v");
+  events.push_back(e);
+  events.push_back(Event("second"));
+  std::string buf;
+  Encoder enc(buf);
+  write_call_request(enc, "appendBatch", events);
+  Decoder dec(buf);
+  auto call = read_call_request(dec);
+  EXPECT_EQ(call.message, "appendBatch");
+  EXPECT_EQ(call.events, events);
+  std::string ok, err;
+  Encoder e1(ok), e2(err);
+  write_status_response(e1, Status::Failed);
+  write_error_response(e2, "boom");
+  Decoder d1(ok), d2(err);
+  EXPECT_EQ(read_status_response(d1), Status::Failed);
+  EXPECT_THROW(read_status_response(d2), DecodeError);
+  std::string bad;
+  Encoder be(bad);
+  be.write_long(0);
+  be.write_string("deleteEverything");
+  Decoder bd(bad);
+  EXPECT_THROW(read_call_request(bd), DecodeError);
+}
+
+TEST(IpFilter, FlumeRuleSyntax) {
+  std::vector<IpFilterRule> rules;
+  std::string err;
+  ASSERT_TRUE(parse_ip_filter_rules("allow:ip:127.*,deny:name:evil*,allow:name:*.example.com", rules, err)) << err;
+  EXPECT_TRUE(ip_allowed(rules, "127.0.0.1", ""));
+  EXPECT_FALSE(ip_allowed(rules, "10.0.0.1", "evil.example.com"));
+  EXPECT_TRUE(ip_allowed(rules, "10.0.0.2", "web.example.com"));
+  EXPECT_FALSE(ip_allowed(rules, "10.0.0.3", ""));  // no rule matches: denied
+  EXPECT_FALSE(parse_ip_filter_rules("permit:ip:1.2.3.4", rules, err));
+  EXPECT_NE(err.find("expected allow|deny:ip|name:pattern"), std::string::npos);
+}
+
+struct Pair {
+  std::unique_ptr<MemoryChannel> in, out;
+  std::unique_ptr<AvroSource> src;
+  std::unique_ptr<AvroSink> sink;
+  explicit Pair(std::map<std::string, std::string> out_kv = {{"keep-alive", "0"}}) {
+    auto c1 = make_context({{"keep-alive", "0"}, {"capacity", "1000"}});
+    auto c2 = make_context(out_kv);
+    in = std::make_unique<MemoryChannel>("in", c1);
+    out = std::make_unique<MemoryChannel>("out", c2);
+    auto sctx = make_context({{"bind", "127.0.0.1"}, {"port", "0"}});
+    src = std::make_unique<AvroSource>("r1", sctx);
+    auto sel = make_channel_selector(make_context({}), {out.get()}, [&](const std::string&) { return out.get(); });
+    src->set_channel_processor(
+        std::make_shared<ChannelProcessor>("r1", std::move(sel), std::vector<std::unique_ptr<Interceptor>>{}));
+    src->start();
+    auto kctx = make_context({{"hostname", "127.0.0.1"}, {"port", std::to_string(src->port())}, {"batch-size", "10"},
+                              {"request-timeout", "3000"}});
+    sink = std::make_unique<AvroSink>("k1", kctx);
+    sink->set_channel(in.get());
+    sink->start();
+  }
+  ~Pair() {
+    sink->stop();
+    src->stop();
+  }
+};
+
+TEST(AvroSinkSource, DeliversBatchesWithHeaders) {
+  Pair p;
+  {
+    auto tx = p.in->begin();
+    for (int i = 0; i < 25; ++i) {
+      Event e("e" + std::to_string(i));
+      e.headers.set("n", std::to_string(i));
+      tx->put(std::move(e));
+    }
+    tx->commit();
+  }
+  while (p.in->size() > 0) p.sink->process();
+  auto tx = p.out->begin();
+  EXPECT_EQ(tx->take(100, false), 25u);
+  EXPECT_EQ(tx->taken()[24].body, "e24");
+  EXPECT_EQ(tx->taken()[24].headers.get("n"), "24");
+  tx->commit();
+}
+
+TEST(AvroSinkSource, FullServerChannelAnswersFailedAndTheSinkRollsBack) {
+  Pair p({{"keep-alive", "0"}, {"capacity", "5"}, {"transactionCapacity", "10"}});
+  {
+    auto tx = p.in->begin();
+    for (int i = 0; i < 10; ++i) tx->put(Event("x"));
+    tx->commit();
+  }
+  EXPECT_THROW(p.sink->process(), DeliveryException);  // the server answered FAILED
+  EXPECT_EQ(p.in->size(), 10u);                         // nothing left the remote channel
+}
+
+TEST(AvroSinkSource, ServerDownIsADeliveryFailure) {
+  auto c = make_context({{"keep-alive", "0"}});
+  MemoryChannel ch("c", c);
+  auto kctx = make_context({{"hostname", "127.0.0.1"}, {"port", "1"}, {"connect-timeout", "500"}});
+  AvroSink sink("k1", kctx);
+  sink.set_channel(&ch);
+  sink.start();
+  {
+    auto tx = ch.begin();
+    tx->put(Event("x"));
+    tx->commit();
+  }
+  EXPECT_THROW(sink.process(), DeliveryException);
+  EXPECT_EQ(ch.size(), 1u);
+  sink.stop();
+}
+
+TEST(AvroSource, GarbageClosesOnlyThatConnection) {
+  Pair p;
+  RpcOptions o;
+  o.host = "127.0.0.1";
+  o.port = p.src->port();
+  o.request_timeout = std::chrono::milliseconds(2000);
+  // A raw connection sending garbage is closed...
+  {
+    RpcClient bad(o);
+    bad.connect();
+  }
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(p.src->port()));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  std::string junk("\0\0\0\x01\x7f\xff\xff\xffGARBAGE", 15);
+  ASSERT_GT(::send(fd, junk.data(), junk.size(), 0), 0);
+  char c;
+  EXPECT_EQ(::recv(fd, &c, 1, 0), 0);  // closed by the server
+  ::close(fd);
+  // ...while a well-behaved client still gets served.
+  RpcClient good(o);
+  EXPECT_EQ(good.append_batch({Event("fine")}), Status::Ok);
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,210 @@
+// IOC sweeper: normalisation, indicator types, near-miss decoys, feeds, allowlist, dedup, reload.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "interceptors/ioc/extract.hpp"
+#include "interceptors/ioc/feed.hpp"
+#include "interceptors/ioc/indicator_set.hpp"
+#include "interceptors/ioc_sweeper.hpp"
+#include "test_support.hpp"
+
+namespace sluice {
+namespace {
+
+using namespace ioc;
+namespace fs = std::filesystem;
+using test::make_context;
+
+TEST(IocNormalise, DefangedCaseDotsPortsMappedV6) {
+  EXPECT_EQ(refang("hxxps://evil[.]com/a"), "https://evil.com/a");
+  EXPECT_EQ(classify("EVIL(.)Example.COM.")->value, "evil.example.com");
+  EXPECT_EQ(classify("hxxp://Evil.COM:80/Path?q=1")->value, "http://evil.com/Path?q=1");
+  EXPECT_EQ(classify("https://evil.com:8443")->value, "https://evil.com:8443/");
+  EXPECT_EQ(classify("::ffff:1.2.3.4")->value, "1.2.3.4");
+  EXPECT_EQ(classify("::ffff:1.2.3.4")->type, Type::Ipv4);
+  EXPECT_EQ(classify("2001:DB8::1")->value, "2001:db8::1");
+  EXPECT_EQ(classify("D41D8CD98F00B204E9800998ECF8427E")->type, Type::Md5);
+  EXPECT_EQ(classify("Bad.Guy[@]Evil[.]com")->value, "bad.guy@evil.com");
+  EXPECT_EQ(classify("10.0.0.0/8")->type, Type::Cidr);
+  EXPECT_FALSE(classify("not an indicator"));
+  EXPECT_FALSE(classify("1.2.3.999"));
+}
+
+IndicatorSet make_set() {
+  IndicatorSet s;
+  for (const char* v : {"evil.com", "1.2.3.4", "10.20.0.0/16", "10.20.30.0/24", "2001:db8::/32",
+                        "http://bad.example.org/payload.exe", "44d88612fea8a8f36de82e1278abb02f", "phish@mail.ru"})
+    s.add(*classify(v), "feedA");
+  return s;
+}
+
+TEST(IocSet, DomainsMatchAtLabelBoundariesOnly) {
+  auto s = make_set();
+  EXPECT_TRUE(s.lookup(*classify("evil.com")));
+  EXPECT_TRUE(s.lookup(*classify("a.b.evil.com")));
+  EXPECT_FALSE(s.lookup(*classify("notevil.com")));
+  EXPECT_FALSE(s.lookup(*classify("evil.com.example.org")));
+  EXPECT_FALSE(s.lookup(*classify("com.evil")));
+}
+
+TEST(IocSet, IpsExactAndLongestPrefix) {
+  auto s = make_set();
+  EXPECT_TRUE(s.lookup(*classify("1.2.3.4")));
+  EXPECT_FALSE(s.lookup(*classify("1.2.3.40")));
+  EXPECT_FALSE(s.lookup(*classify("11.2.3.4")));
+  auto m = s.lookup(*classify("10.20.30.40"));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->value, "10.20.30.0/24");  // the longer prefix wins
+  EXPECT_EQ(s.lookup(*classify("10.20.99.1"))->value, "10.20.0.0/16");
+  EXPECT_FALSE(s.lookup(*classify("10.21.0.1")));
+  EXPECT_TRUE(s.lookup(*classify("2001:db8:1::5")));
+  EXPECT_FALSE(s.lookup(*classify("2001:db9::5")));
+}
+
+TEST(IocSet, HashesUrlsEmailsExact) {
+  auto s = make_set();
+  EXPECT_TRUE(s.lookup(*classify("44D88612FEA8A8F36DE82E1278ABB02F")));
+  EXPECT_FALSE(s.lookup(*classify("44d88612fea8a8f36de82e1278abb02e")));
+  EXPECT_TRUE(s.lookup(*classify("HTTP://BAD.example.org:80/payload.exe")));
+  EXPECT_FALSE(s.lookup(*classify("http://bad.example.org/payload.exe2")));
+  EXPECT_TRUE(s.lookup(*classify("PHISH@mail.ru")));
+}
+
+TEST(IocExtract, SquidLineFieldsAndBody) {
+  std::string line =
+      "1763856000.123    120 10.1.2.3 TCP_MISS/200 5120 GET http://a.b.evil.com:8080/x?y=1 - HIER_DIRECT/1.2.3.4 text/html";
+  Candidates c;
+  extract(line, Mode::Squid, c);
+  EXPECT_EQ(c.source_key, "10.1.2.3");
+  auto has = [&](Type t, const std::string& v) {
+    for (auto& i : c.items)
+      if (i.type == t && i.value == v) return true;
+    return false;
+  };
+  EXPECT_TRUE(has(Type::Domain, "a.b.evil.com"));
+  EXPECT_TRUE(has(Type::Url, "http://a.b.evil.com:8080/x?y=1"));
+  EXPECT_TRUE(has(Type::Ipv4, "1.2.3.4"));
+  extract("CONNECT evil.com:443 from \"phish@mail.ru\" sha 44d88612fea8a8f36de82e1278abb02f", Mode::Body, c);
+  EXPECT_TRUE(has(Type::Domain, "evil.com"));
+  EXPECT_TRUE(has(Type::Email, "phish@mail.ru"));
+  EXPECT_TRUE(has(Type::Md5, "44d88612fea8a8f36de82e1278abb02f"));
+}
+
+struct Dir {
+  fs::path p;
+  Dir() {
+    char t[] = "/tmp/sluice-ioc.XXXXXX";
+    p = mkdtemp(t);
+  }
+  ~Dir() { fs::remove_all(p); }
+  std::string write(const std::string& name, const std::string& text) {
+    std::ofstream(p / name) << text;
+    return (p / name).string();
+  }
+};
+
+TEST(IocFeeds, TextCsvStixWithErrorsExpiryAndUnsupported) {
+  Dir d;
+  IndicatorSet s;
+  FeedSpec text{"t", d.write("t.txt", "# comment\nevil.com\n\nnot a thing\n1.2.3.4\n"), FeedSpec::Format::Text};
+  auto r = load_feed(text, s, 1700000000);
+  EXPECT_EQ(r.loaded, 2u);
+  EXPECT_EQ(r.bad_lines, 1u);
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_NE(r.errors[0].find("t.txt:4:"), std::string::npos) << r.errors[0];
+  FeedSpec csv{"c", d.write("c.csv", "value,type,feed,expires\nbad.org,domain,osint,2099-01-01\nold.org,domain,osint,2001-01-01\n"
+                                     "5.6.7.8,ip,,\nx,martian,,\n"),
+               FeedSpec::Format::Csv};
+  csv.header = true;
+  csv.type_column = 1;
+  csv.feed_column = 2;
+  csv.expires_column = 3;
+  r = load_feed(csv, s, 1700000000);
+  EXPECT_EQ(r.loaded, 2u);
+  EXPECT_EQ(r.expired, 1u);
+  EXPECT_EQ(r.bad_lines, 1u);
+  EXPECT_EQ(s.lookup(*classify("bad.org"))->feed, "osint");
+  FeedSpec stix{"s", d.write("s.json", R"({"type":"bundle","objects":[
+    {"type":"indicator","pattern":"[ipv4-addr:value = '9.9.9.9']"},
+    {"type":"indicator","pattern":"[domain-name:value = 'stix.example']"},
+    {"type":"indicator","pattern":"[file:hashes.'SHA-256' = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855']"},
+    {"type":"indicator","pattern":"[ipv4-addr:value = '1.1.1.1'] OR [ipv4-addr:value = '2.2.2.2']"},
+    {"type":"malware","name":"x"}]})"),
+               FeedSpec::Format::Stix};
+  r = load_feed(stix, s, 1700000000);
+  EXPECT_EQ(r.loaded, 3u);
+  EXPECT_EQ(r.unsupported, 1u);
+  EXPECT_TRUE(s.lookup(*classify("9.9.9.9")));
+  EXPECT_TRUE(s.lookup(*classify("sub.stix.example")));
+}
+
+struct Sweep {
+  Dir d;
+  std::unique_ptr<IocSweeper> sweeper;
+  std::string feed;
+  explicit Sweep(std::map<std::string, std::string> extra = {}) {
+    feed = d.write("feed.txt", "evil.com\n1.2.3.4\n10.0.0.0/8\n");
+    std::map<std::string, std::string> kv = {{"feeds", "f"},
+                                             {"feeds.f.path", feed},
+                                             {"feeds.f.name", "testfeed"},
+                                             {"allowlist.path", d.write("allow.txt", "10.9.9.9\n")},
+                                             {"reloadInterval", "0"}};
+    for (auto& [k, v] : extra) kv[k] = v;
+    auto ctx = make_context(kv);
+    sweeper = std::make_unique<IocSweeper>("ioc", ctx);
+    sweeper->start();
+  }
+  Batch run(std::vector<std::string> bodies) {
+    Batch b;
+    for (auto& s : bodies) b.emplace_back(s);
+    sweeper->intercept(b);
+    return b;
+  }
+};
+
+TEST(IocSweeper, TagsHitsAllowlistsAndDedups) {
+  Sweep s;
+  auto b = s.run({"GET http://www.evil.com/ from 1.2.3.4", "nothing here notevil.com 1.2.3.40",
+                  "client 10.9.9.9 to 10.1.1.1", "GET http://www.evil.com/ from 1.2.3.4"});
+  EXPECT_EQ(b[0].headers.get("ioc.match"), "true");
+  EXPECT_EQ(b[0].headers.get("ioc.count"), "2");
+  EXPECT_NE(b[0].headers.get("ioc.value").find("evil.com"), std::string::npos);
+  EXPECT_NE(b[0].headers.get("ioc.value").find("1.2.3.4"), std::string::npos);
+  EXPECT_EQ(b[0].headers.get("ioc.feed"), "testfeed,testfeed");
+  EXPECT_FALSE(b[0].headers.contains("ioc.duplicate"));
+  EXPECT_TRUE(b[1].headers.empty());  // near misses do not match
+  EXPECT_EQ(b[2].headers.get("ioc.allowlisted"), "10.9.9.9");
+  EXPECT_EQ(b[2].headers.get("ioc.value"), "10.0.0.0/8");  // 10.1.1.1 still hits the CIDR
+  EXPECT_EQ(b[3].headers.get("ioc.duplicate"), "true");
+  EXPECT_EQ(b.size(), 4u);  // never drops
+}
+
+TEST(IocSweeper, ReloadSwapsAtomicallyAndKeepsOldSetOnFailure) {
+  Sweep s;
+  EXPECT_EQ(s.sweeper->indicators(), 3u);
+  std::atomic<bool> stop{false};
+  std::atomic<int> misses{0};
+  std::thread reader([&] {
+    while (!stop) {
+      auto b = s.run({"to evil.com"});
+      if (b[0].headers.get("ioc.match") != "true") misses++;  // evil.com is in both versions
+    }
+  });
+  for (int i = 0; i < 20; ++i) {
+    std::ofstream(s.feed) << "evil.com\nnew" << i << ".example\n";
+    EXPECT_TRUE(s.sweeper->reload());
+  }
+  stop = true;
+  reader.join();
+  EXPECT_EQ(misses.load(), 0);
+  EXPECT_EQ(s.sweeper->indicators(), 2u);
+  fs::remove(s.feed);
+  EXPECT_FALSE(s.sweeper->reload());  // unreadable: the previous set stays
+  EXPECT_EQ(s.sweeper->indicators(), 2u);
+}
+
+}  // namespace
+}  // namespace sluice
