@@ -8,7 +8,9 @@
 // hdfs.roundValue (1), hdfs.roundUnit (second | minute | hour), hdfs.timeZone (local),
 // hdfs.useLocalTimeStamp (false), serializer (TEXT | header_and_text | avro_event | json),
 // serializer.appendNewline (true).
-// Backends: local paths and file:// (this version). Guarantee: a batch is committed only after every
+// Backends: local paths and file://; s3://, s3a:// and s3n:// (S3 keys under hdfs.s3., see
+// backends/s3/s3_settings.hpp; files are written under their final names, staged locally and uploaded
+// as multipart objects that appear when closed). Guarantee: a batch is committed only after every
 // file it touched is synced (local: fsync). On start, in-use files left by a crash under the path's
 // fixed prefix are closed and renamed; a gzip file cut short is rewritten with everything that can be
 // decompressed. A missing header or timestamp needed by the path fails the batch (rolled back).
@@ -23,13 +25,18 @@
 #include "sinks/roller/path_template.hpp"
 
 namespace sluice {
+namespace s3 {
+class S3Storage;
+}
 
 class HdfsSink : public BatchSink {
  public:
-  HdfsSink(const std::string& name, Context& ctx);
+  // key_prefix: "hdfs." for type hdfs (Flume's keys), "" for type s3.
+  HdfsSink(const std::string& name, Context& ctx, const std::string& key_prefix = "hdfs.");
   ~HdfsSink() override;
   void start() override;
   void stop() override;
+  bool writes_to_s3() const { return s3_ != nullptr; }
   // Renames in-use files found under the path's fixed prefix (crash recovery). Returns how many.
   size_t recover();
 
@@ -49,6 +56,8 @@ class HdfsSink : public BatchSink {
   std::unique_ptr<Context> serializer_ctx_;
   size_t max_open_;
   std::unique_ptr<storage::Storage> storage_;
+  s3::S3Storage* s3_ = nullptr;  // storage_ when hdfs.path is s3:// or s3a://
+  std::string bucket_;
   struct Open {
     std::unique_ptr<roller::BucketWriter> writer;
     std::list<std::string>::iterator lru;

@@ -210,6 +210,10 @@ std::string S3Client::get_object(const std::string& bucket, const std::string& k
   return execute({"GetObject", "GET", bucket, key, {}, {}, {}}).body;
 }
 
+void S3Client::delete_object(const std::string& bucket, const std::string& key) {
+  execute({"DeleteObject", "DELETE", bucket, key, {}, {}, {}});
+}
+
 void S3Client::head_bucket(const std::string& bucket) {
   execute({"HeadBucket", "HEAD", bucket, "", {}, {}, {}});
 }

@@ -72,6 +72,7 @@ class S3Client {
   ListResult list_objects_v2(const std::string& bucket, const std::string& prefix,
                              const std::string& continuation_token = {});
   std::string get_object(const std::string& bucket, const std::string& key);
+  void delete_object(const std::string& bucket, const std::string& key);
   void head_bucket(const std::string& bucket);  // throws S3Error (NoSuchBucket / AccessDenied)
 
   const S3Config& config() const { return cfg_; }
