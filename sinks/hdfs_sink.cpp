@@ -91,6 +91,18 @@ HdfsSink::HdfsSink(const std::string& name, Context& ctx, const std::string& kp)
     auto s3_storage = std::make_unique<s3::S3Storage>(s3::read_s3_settings(s3ctx, "/var/lib/sluice/s3-staging/" + name));
     s3_ = s3_storage.get();
     storage_ = std::move(s3_storage);
+    if (roll_.format.type == roller::FileType::CompressedStream) {
+      // An object finished from staging after a crash ends where the last sync did: a gzip stream
+      // without its trailer. Rewrite it whole from what decompresses, as recover() does locally.
+      s3_->on_recovered([this](const std::string& path) {
+        std::string data;
+        if (!roller::salvage_gzip(storage_->read_all(path), data)) return;
+        auto out = storage_->create(path);
+        out->write(roller::gzip_compress(data, roll_.format.gzip_level));
+        out->close();
+        SLUICE_LOG(Info, name_) << "rewrote " << path << " as a complete gzip stream";
+      });
+    }
   } else {
     storage_ = std::make_unique<storage::LocalStorage>();
   }

@@ -92,7 +92,8 @@ class MultipartWriter {
 };
 
 struct RecoveryReport {
-  std::vector<std::string> completed;  // keys of objects now complete in S3
+  std::vector<std::string> completed;       // keys of objects now complete in S3
+  std::vector<std::string> completed_urls;  // the same as s3://bucket/key
   std::vector<std::string> failed;     // "key: reason" for objects that could not be finished
 };
 

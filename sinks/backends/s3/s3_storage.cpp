@@ -33,9 +33,21 @@ class S3OutputFile : public storage::OutputFile {
 
 }  // namespace
 
+void S3Storage::finish_recovered(const RecoveryReport& report) {
+  if (!report.failed.empty()) needs_recovery_ = true;  // try again with the next file
+  for (const auto& path : report.completed_urls) {
+    if (!on_recovered_) continue;
+    try {
+      on_recovered_(path);
+    } catch (const std::exception& e) {
+      SLUICE_LOG(Error, "s3") << "post-recovery step for " << path << " failed: " << e.what();
+    }
+  }
+}
+
 void S3Storage::start(const std::string& bucket) {
   try {
-    store_.start(bucket);
+    finish_recovered(store_.start(bucket));
   } catch (const S3Error& e) {
     if (!e.retryable()) throw;  // NoSuchBucket, AccessDenied, bad certificate: a configuration error
     // S3 unreachable for now: start anyway; the first file retries the recovery.
@@ -46,10 +58,7 @@ void S3Storage::start(const std::string& bucket) {
 
 std::unique_ptr<storage::OutputFile> S3Storage::create(const std::string& path) {
   auto url = parse_s3_url(path);
-  if (needs_recovery_.exchange(false)) {
-    auto report = store_.recover();
-    if (!report.failed.empty()) needs_recovery_ = true;  // try again with the next file
-  }
+  if (needs_recovery_.exchange(false)) finish_recovered(store_.recover());
   try {
     return std::make_unique<S3OutputFile>(store_.open(url.bucket, url.key), needs_recovery_);
   } catch (const std::exception& e) {

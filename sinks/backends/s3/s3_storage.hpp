@@ -6,6 +6,7 @@
 // start()), so nothing committed is lost.
 #pragma once
 #include <atomic>
+#include <functional>
 
 #include "sinks/backends/s3/s3_store.hpp"
 #include "sinks/backends/storage.hpp"
@@ -17,6 +18,9 @@ class S3Storage : public storage::Storage {
   explicit S3Storage(S3Settings settings) : store_(std::move(settings)) {}
   // HeadBucket (clear NoSuchBucket / AccessDenied) and recovery of what an earlier run staged.
   void start(const std::string& bucket);
+  // Called with the s3:// path of every object finished from staging (a file cut short by a crash
+  // or a failure), e.g. to rewrite a gzip stream that has no trailer.
+  void on_recovered(std::function<void(const std::string&)> f) { on_recovered_ = std::move(f); }
   std::unique_ptr<storage::OutputFile> create(const std::string& path) override;
   void rename(const std::string& from, const std::string& to) override;  // only from == to
   bool exists(const std::string& path) override;
@@ -26,8 +30,10 @@ class S3Storage : public storage::Storage {
   S3Store& store() { return store_; }
 
  private:
+  void finish_recovered(const RecoveryReport& report);
   S3Store store_;
   std::atomic<bool> needs_recovery_{false};
+  std::function<void(const std::string&)> on_recovered_;
 };
 
 }  // namespace sluice::s3

@@ -8,13 +8,14 @@ S3Store::S3Store(S3Settings settings) : settings_(std::move(settings)) {
   client_ = std::make_unique<S3Client>(settings_.client, std::make_shared<CredentialsProvider>(settings_.credentials));
 }
 
-void S3Store::start(const std::string& bucket) {
+RecoveryReport S3Store::start(const std::string& bucket) {
   staging_ = std::make_unique<StagingArea>(settings_.staging_dir, settings_.staging_max_bytes);
   client_->head_bucket(bucket);
   auto report = recover();
   if (!report.completed.empty())
     SLUICE_LOG(Info, "s3") << "finished " << report.completed.size() << " object(s) left in staging "
                            << settings_.staging_dir;
+  return report;
 }
 
 std::unique_ptr<MultipartWriter> S3Store::open(const std::string& bucket, const std::string& key) {

@@ -18,7 +18,7 @@ class S3Store {
   explicit S3Store(S3Settings settings);  // no I/O (constructors must not open sockets or files)
   // Creates the staging directory, checks the bucket (HeadBucket: clear NoSuchBucket / AccessDenied)
   // and finishes objects staged by an earlier run. Throws on failure.
-  void start(const std::string& bucket);
+  RecoveryReport start(const std::string& bucket);
   // A writer for s3://bucket/key, already open (staging files created).
   std::unique_ptr<MultipartWriter> open(const std::string& bucket, const std::string& key);
   // Finishes staged objects no live writer holds (e.g. after a writer failed). Safe at any time.

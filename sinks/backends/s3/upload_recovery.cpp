@@ -123,6 +123,7 @@ RecoveryReport recover_staged_uploads(S3Client& client, StagingArea& staging, co
     fs::remove(dir + "/" + id + ".data", ec);
     fs::remove(dir + "/" + id + ".journal", ec);
     report.completed.push_back(s->key);
+    report.completed_urls.push_back("s3://" + s->bucket + "/" + s->key);
   }
   return report;
 }
