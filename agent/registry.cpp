@@ -17,9 +17,11 @@
 #include "sinks/logger_sink.hpp"
 #include "sinks/null_sink.hpp"
 #include "sources/avro_source.hpp"
+#include "sources/exec_source.hpp"
 #include "sources/http_source.hpp"
 #include "sources/netcat_source.hpp"
 #include "sources/seq_source.hpp"
+#include "sources/spooldir_source.hpp"
 #include "sources/stdin_source.hpp"
 #include "sources/syslog_tcp_source.hpp"
 #include "sources/syslog_udp_source.hpp"
@@ -44,6 +46,8 @@ const std::vector<TypeEntry<Source>>& source_types() {
        &make_component<TaildirSource, Source>},
       {"avro", {"org.apache.flume.source.AvroSource"}, "Flume's Avro RPC (from avro sinks and avro-client)",
        &make_component<AvroSource, Source>},
+      {"exec", {"org.apache.flume.source.ExecSource"}, "the output lines of a command",
+       &make_component<ExecSource, Source>},
       {"http", {"org.apache.flume.source.http.HTTPSource"}, "HTTP POST of JSON events or blobs (Boost.Beast)",
        &make_component<HttpSource, Source>},
       {"multiport_syslogtcp", {"org.apache.flume.source.MultiportSyslogTCPSource"},
@@ -52,6 +56,8 @@ const std::vector<TypeEntry<Source>>& source_types() {
        &make_component<NetcatSource, Source>},
       {"seq", {"org.apache.flume.source.SequenceGeneratorSource"}, "generates the numbers 0, 1, 2, ... (testing)",
        &make_component<SeqSource, Source>},
+      {"spooldir", {"org.apache.flume.source.SpoolDirectorySource"}, "ingests files dropped into a directory",
+       &make_component<SpoolDirSource, Source>},
       {"stdin", {}, "lines from standard input", &make_component<StdinSource, Source>},
       {"syslogtcp", {"org.apache.flume.source.SyslogTcpSource"}, "syslog over TCP (RFC 3164/5424, octet counting)",
        &make_component<SyslogTcpSource, Source>},

@@ -35,16 +35,18 @@ class Agent:
         cmd, env = self.command(scenario, source_file)
         self.log = open(os.path.join(self.work, "agent.log"), "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.procs = [self.proc]
         return self.proc
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        for proc in reversed(getattr(self, "procs", [])):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=120)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
 
     def write(self, name, text):
         path = os.path.join(self.work, name)
@@ -89,6 +91,64 @@ class Sluice(Agent):
                 "b.sinks.k.hdfs.timeZone = UTC\n" % self.out)
         path = self.write("bench.properties", conf)
         return [sluice_bin(), "agent", "-n", "b", "-f", path, "--no-reload-conf"], dict(os.environ)
+
+
+class SluiceTwoTier(Sluice):
+    """Scenario 3: remote sluice (syslogtcp -> memory -> avro sink) forwarding over Flume's Avro RPC to
+    an aggregator sluice (avro source -> memory -> hdfs gzip). CPU and RSS are summed over both."""
+    name = "sluice-avro"
+
+    def start(self, scenario, source_file=None):
+        import socket
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        avro_port = s.getsockname()[1]
+        s.close()
+        agg = ("g.sources = a\ng.channels = c\ng.sinks = k\n"
+               "g.sources.a.type = avro\ng.sources.a.bind = 127.0.0.1\ng.sources.a.port = %d\ng.sources.a.channels = c\n"
+               "g.channels.c.type = memory\ng.channels.c.capacity = 200000\ng.channels.c.transactionCapacity = 10000\n"
+               "g.sinks.k.type = hdfs\ng.sinks.k.channel = c\ng.sinks.k.hdfs.path = %s/%%Y%%m%%d%%H\n"
+               "g.sinks.k.hdfs.filePrefix = sluice\ng.sinks.k.hdfs.fileType = CompressedStream\ng.sinks.k.hdfs.codeC = gzip\n"
+               "g.sinks.k.hdfs.rollInterval = 0\ng.sinks.k.hdfs.rollSize = 0\ng.sinks.k.hdfs.rollCount = 0\n"
+               "g.sinks.k.hdfs.batchSize = 10000\ng.sinks.k.hdfs.timeZone = UTC\n" % (avro_port, self.out))
+        remote = ("r.sources = s\nr.channels = c\nr.sinks = k\n"
+                  "r.sources.s.type = syslogtcp\nr.sources.s.host = 127.0.0.1\nr.sources.s.port = %d\n"
+                  "r.sources.s.keepFields = all\nr.sources.s.eventSize = 8192\nr.sources.s.batchSize = 1000\n"
+                  "r.sources.s.channels = c\nr.channels.c.type = memory\nr.channels.c.capacity = 200000\n"
+                  "r.channels.c.transactionCapacity = 1000\nr.sinks.k.type = avro\nr.sinks.k.channel = c\n"
+                  "r.sinks.k.hostname = 127.0.0.1\nr.sinks.k.port = %d\nr.sinks.k.batch-size = 1000\n" % (self.port, avro_port))
+        self.log = open(os.path.join(self.work, "agent.log"), "w")
+        aggp = subprocess.Popen([sluice_bin(), "agent", "-n", "g", "-f", self.write("agg.properties", agg), "--no-reload-conf"],
+                                stdout=self.log, stderr=subprocess.STDOUT)
+        import time
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", avro_port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        self.proc = subprocess.Popen([sluice_bin(), "agent", "-n", "r", "-f", self.write("remote.properties", remote),
+                                      "--no-reload-conf"], stdout=self.log, stderr=subprocess.STDOUT)
+        self.procs = [aggp, self.proc]
+        return self.proc
+
+
+class SluiceIoc(Sluice):
+    """Scenario 4: scenario 1 with the IOC sweeper on and 100 k indicators loaded."""
+    name = "sluice-ioc"
+
+    def command(self, scenario, source_file):
+        cmd, env = super().command(scenario, source_file)
+        feed = os.path.join(self.work, "feed.txt")
+        with open(feed, "w") as f:
+            for i in range(100000):
+                f.write(("bad%d.example.com\n" % i) if i % 2 else ("198.%d.%d.%d\n" % (i >> 16 & 255, i >> 8 & 255, i & 255)))
+        conf = cmd[cmd.index("-f") + 1]
+        with open(conf, "a") as f:
+            f.write("b.sources.r.interceptors = ioc\nb.sources.r.interceptors.ioc.type = ioc_sweeper\n"
+                    "b.sources.r.interceptors.ioc.feeds = f\nb.sources.r.interceptors.ioc.feeds.f.path = %s\n"
+                    "b.sources.r.interceptors.ioc.reloadInterval = 0\n" % feed)
+        return cmd, env
 
 
 class Rsyslog(Agent):
@@ -142,4 +202,5 @@ class SyslogNg(Agent):
                 "-c", os.path.join(self.work, "ctl"), "-p", os.path.join(self.work, "pid")], env
 
 
-AGENTS = {"sluice": Sluice, "rsyslog": Rsyslog, "syslog-ng": SyslogNg}
+AGENTS = {"sluice": Sluice, "rsyslog": Rsyslog, "syslog-ng": SyslogNg, "sluice-avro": SluiceTwoTier,
+          "sluice-ioc": SluiceIoc}

@@ -143,7 +143,8 @@ def run_one(agent_cls, scenario, corpus, n, want_digest, work):
             raise RuntimeError("agent did not listen on %d (see %s/agent.log)" % (port, agent.work))
         if scenario == "tail":
             time.sleep(1.0)
-        cpu0 = proc_cpu(proc.pid)
+        pids = [p.pid for p in agent.procs]
+        cpu0 = sum(proc_cpu(p) for p in pids)
         t0 = time.time()
         if scenario == "syslog":
             send_tcp(port, corpus)
@@ -151,8 +152,8 @@ def run_one(agent_cls, scenario, corpus, n, want_digest, work):
             grow_file(source_file, corpus)
         t_end = wait_quiet(agent.out, proc)
         elapsed = max(t_end - t0, 1e-6)
-        cpu = proc_cpu(proc.pid) - cpu0
-        row["rss_mb"] = proc_hwm_kb(proc.pid) / 1024.0
+        cpu = sum(proc_cpu(p) for p in pids) - cpu0
+        row["rss_mb"] = sum(proc_hwm_kb(p) for p in pids) / 1024.0
     finally:
         agent.stop()
     lines = read_output(agent.out)
@@ -227,7 +228,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=5_000_000)
     ap.add_argument("--scenarios", default="syslog,tail")
-    ap.add_argument("--agents", default="sluice,rsyslog,syslog-ng")
+    ap.add_argument("--agents", default="sluice,rsyslog,syslog-ng,sluice-avro,sluice-ioc",
+                    help="sluice-avro (two tiers over Avro RPC) and sluice-ioc (IOC sweeper on) run the syslog scenario only")
     ap.add_argument("--results", default=None, help="write the markdown table here")
     ap.add_argument("--charts", default=None, help="write PNG charts into this directory")
     ap.add_argument("--smoke", action="store_true", help="small run; exit 1 only if an output check fails")
@@ -241,6 +243,8 @@ def main():
     rows = []
     for scenario in a.scenarios.split(","):
         for name in a.agents.split(","):
+            if name in ("sluice-avro", "sluice-ioc") and scenario != "syslog":
+                continue
             print("== %s / %s (%d events)" % (scenario, name, a.events), flush=True)
             try:
                 row = run_one(agents.AGENTS[name], scenario, corpus, a.events, want, work)

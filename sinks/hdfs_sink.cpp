@@ -5,6 +5,7 @@
 #include "sinks/backends/local_storage.hpp"
 #include "sinks/backends/s3/s3_storage.hpp"
 #include "sinks/backends/s3/s3_url.hpp"
+#include "sinks/backends/webhdfs_storage.hpp"
 
 namespace sluice {
 
@@ -27,7 +28,6 @@ HdfsSink::HdfsSink(const std::string& name, Context& ctx, const std::string& kp)
                                          "SequenceFile value type: Writable (BytesWritable) or Text") == "Writable";
   roll_.format.gzip_level = static_cast<int>(ctx.get_int(kp + "codeC.level", 6, "gzip level 1-9 (sluice)", 1, 9));
   max_open_ = static_cast<size_t>(ctx.get_int(kp + "maxOpenFiles", 5000, "most files open at once (LRU closes)", 1));
-  ctx.get_int(kp + "callTimeout", 30000, "ms allowed for a storage call", 0);
   ctx.get_int(kp + "closeTries", 0, "close attempts before giving up (0: keep trying)", 0);
   ctx.get_int(kp + "retryInterval", 180, "seconds between close attempts", 0);
   ctx.get_int(kp + "threadsPoolSize", 10, "accepted for Flume compatibility", 1);
@@ -62,23 +62,32 @@ HdfsSink::HdfsSink(const std::string& name, Context& ctx, const std::string& kp)
     ctx.error(kp + "fileType", "CompressedStream needs hdfs.codeC (expected hdfs.codeC = gzip)");
   }
 
-  const bool s3 = s3::is_s3_url(path);
+  std::string address = ctx.get_string(kp + "webhdfs.address", "",
+                                       "namenode HTTP address host:port for hdfs:// paths (default: the path's host, port 9870)");
+  const char* env_user = getenv("HADOOP_USER_NAME");
+  const char* login = getenv("USER");
+  std::string user = ctx.get_string(kp + "webhdfs.user", env_user ? env_user : (login ? login : "sluice"),
+                                    "user.name for WebHDFS calls (default: $HADOOP_USER_NAME, else $USER)");
+  int64_t call_timeout = ctx.get_int(kp + "callTimeout", 30000, "ms allowed for a storage call", 1);
   if (path.starts_with("file://")) path = path.substr(7);
-  if (!s3 && path.find("://") != std::string::npos)
-    ctx.error(kp + "path", "'" + path.substr(0, path.find("://") + 3) +
-                               "' paths are not supported by this version (expected a local path or file://; WebHDFS "
-                               "and S3 backends are not built yet)");
-  try {
-    path_ = std::make_unique<roller::PathTemplate>(path);
-  } catch (const roller::PathError& e) {
-    ctx.error(kp + "path", e.what());
-  }
-  try {
-    prefix_ = std::make_unique<roller::PathTemplate>(prefix);
-  } catch (const roller::PathError& e) {
-    ctx.error(kp + "filePrefix", e.what());
-  }
-  if (s3) {
+  if (path.starts_with("hdfs://") || path.starts_with("webhdfs://")) {
+    // hdfs://namenode[:rpcport]/path or webhdfs://namenode:httpport/path: WebHDFS REST.
+    bool web = path.starts_with("webhdfs://");
+    std::string rest = path.substr(web ? 10 : 7);
+    size_t slash = rest.find('/');
+    std::string authority = rest.substr(0, slash);
+    path = slash == std::string::npos ? "/" : rest.substr(slash);
+    storage::WebHdfsOptions wo;
+    std::string hostport = address.empty() ? authority : address;
+    size_t colon = hostport.rfind(':');
+    wo.host = colon == std::string::npos ? hostport : hostport.substr(0, colon);
+    wo.port = 9870;
+    if (colon != std::string::npos && (web || !address.empty())) wo.port = std::atoi(hostport.c_str() + colon + 1);
+    if (wo.host.empty()) ctx.error(kp + "path", "has no namenode host (expected hdfs://namenode/path)");
+    wo.user = user;
+    wo.timeout = std::chrono::milliseconds(call_timeout);
+    storage_ = std::make_unique<storage::WebHdfsStorage>(wo);
+  } else if (s3::is_s3_url(path)) {
     try {
       bucket_ = s3::parse_s3_url(path).bucket;
     } catch (const std::invalid_argument& e) {
@@ -94,18 +103,31 @@ HdfsSink::HdfsSink(const std::string& name, Context& ctx, const std::string& kp)
     if (roll_.format.type == roller::FileType::CompressedStream) {
       // An object finished from staging after a crash ends where the last sync did: a gzip stream
       // without its trailer. Rewrite it whole from what decompresses, as recover() does locally.
-      s3_->on_recovered([this](const std::string& path) {
+      s3_->on_recovered([this](const std::string& p) {
         std::string data;
-        if (!roller::salvage_gzip(storage_->read_all(path), data)) return;
-        auto out = storage_->create(path);
+        if (!roller::salvage_gzip(storage_->read_all(p), data)) return;
+        auto out = storage_->create(p);
         out->write(roller::gzip_compress(data, roll_.format.gzip_level));
         out->close();
-        SLUICE_LOG(Info, name_) << "rewrote " << path << " as a complete gzip stream";
+        SLUICE_LOG(Info, name_) << "rewrote " << p << " as a complete gzip stream";
       });
     }
-  } else {
-    storage_ = std::make_unique<storage::LocalStorage>();
+  } else if (path.find("://") != std::string::npos) {
+    ctx.error(kp + "path", "'" + path.substr(0, path.find("://") + 3) +
+                               "' paths are not supported (expected a local path, file://, hdfs://, webhdfs://, s3:// or "
+                               "s3a://)");
   }
+  try {
+    path_ = std::make_unique<roller::PathTemplate>(path);
+  } catch (const roller::PathError& e) {
+    ctx.error(kp + "path", e.what());
+  }
+  try {
+    prefix_ = std::make_unique<roller::PathTemplate>(prefix);
+  } catch (const roller::PathError& e) {
+    ctx.error(kp + "filePrefix", e.what());
+  }
+  if (!storage_) storage_ = std::make_unique<storage::LocalStorage>();
 }
 
 HdfsSink::~HdfsSink() { close_all(); }

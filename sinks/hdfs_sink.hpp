@@ -8,9 +8,11 @@
 // hdfs.roundValue (1), hdfs.roundUnit (second | minute | hour), hdfs.timeZone (local),
 // hdfs.useLocalTimeStamp (false), serializer (TEXT | header_and_text | avro_event | json),
 // serializer.appendNewline (true).
-// Backends: local paths and file://; s3://, s3a:// and s3n:// (S3 keys under hdfs.s3., see
-// backends/s3/s3_settings.hpp; files are written under their final names, staged locally and uploaded
-// as multipart objects that appear when closed). Guarantee: a batch is committed only after every
+// sluice keys: hdfs.webhdfs.address (namenode HTTP host:port for hdfs:// paths; default the path's
+// host on 9870), hdfs.webhdfs.user (user.name; default $HADOOP_USER_NAME, else $USER), hdfs.codeC.level.
+// Backends: local paths and file://; hdfs:// and webhdfs:// through WebHDFS REST; s3://, s3a://, s3n://
+// through backends/s3 (S3 keys under hdfs.s3., see s3_settings.hpp; final object names, bytes staged
+// locally and fsync'ed before commit, multipart objects that appear when closed). Guarantee: a batch is committed only after every
 // file it touched is synced (local: fsync). On start, in-use files left by a crash under the path's
 // fixed prefix are closed and renamed; a gzip file cut short is rewritten with everything that can be
 // decompressed. A missing header or timestamp needed by the path fails the batch (rolled back).
@@ -56,7 +58,7 @@ class HdfsSink : public BatchSink {
   std::unique_ptr<Context> serializer_ctx_;
   size_t max_open_;
   std::unique_ptr<storage::Storage> storage_;
-  s3::S3Storage* s3_ = nullptr;  // storage_ when hdfs.path is s3:// or s3a://
+  s3::S3Storage* s3_ = nullptr;  // storage_ when hdfs.path is s3://, s3a:// or s3n://
   std::string bucket_;
   struct Open {
     std::unique_ptr<roller::BucketWriter> writer;

@@ -8,6 +8,7 @@
 
 #include "agent/avro/ipc.hpp"
 #include "agent/avro/zlib_stream.hpp"
+#include "agent/listen.hpp"
 #include "sources/syslog/syslog_options.hpp"
 
 namespace sluice {
@@ -229,20 +230,7 @@ AvroSource::~AvroSource() { stop(); }
 
 void AvroSource::start() {
   impl_ = std::make_unique<Impl>(*this);
-  boost::system::error_code ec;
-  auto addr = asio::ip::make_address(bind_, ec);
-  if (ec) {
-    tcp::resolver r(impl_->io);
-    auto res = r.resolve(bind_, "0", ec);
-    if (ec || res.empty()) throw std::runtime_error("cannot resolve bind address '" + bind_ + "'");
-    addr = res.begin()->endpoint().address();
-  }
-  tcp::endpoint ep(addr, static_cast<unsigned short>(port_));
-  impl_->acceptor.open(ep.protocol());
-  impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
-  impl_->acceptor.bind(ep, ec);
-  if (ec) throw std::runtime_error("cannot listen on " + bind_ + ":" + std::to_string(port_) + ": " + ec.message());
-  impl_->acceptor.listen();
+  open_listener(impl_->acceptor, bind_, port_);
   impl_->accept();
   for (int i = 0; i < threads_; ++i) impl_->threads.emplace_back([this] { impl_->io.run(); });
   counters_.group->mark_start();

@@ -1,5 +1,6 @@
 #include "sources/http_source.hpp"
 
+#include "agent/listen.hpp"
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -160,20 +161,7 @@ HttpSource::~HttpSource() { stop(); }
 
 void HttpSource::start() {
   server_ = std::make_unique<Server>(*this);
-  beast::error_code ec;
-  auto addr = asio::ip::make_address(bind_, ec);
-  if (ec) {
-    tcp::resolver r(server_->io);
-    auto res = r.resolve(bind_, std::to_string(port_), ec);
-    if (ec || res.empty()) throw std::runtime_error("cannot resolve bind address '" + bind_ + "'");
-    addr = res.begin()->endpoint().address();
-  }
-  tcp::endpoint ep(addr, static_cast<unsigned short>(port_));
-  server_->acceptor.open(ep.protocol());
-  server_->acceptor.set_option(asio::socket_base::reuse_address(true));
-  server_->acceptor.bind(ep, ec);
-  if (ec) throw std::runtime_error("cannot listen on " + bind_ + ":" + std::to_string(port_) + ": " + ec.message());
-  server_->acceptor.listen();
+  open_listener(server_->acceptor, bind_, port_);
   server_->accept();
   for (int i = 0; i < threads_; ++i) server_->threads.emplace_back([this] { server_->io.run(); });
   counters_.group->mark_start();

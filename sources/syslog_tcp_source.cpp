@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <thread>
 
+#include "agent/listen.hpp"
 #include "sources/syslog/syslog_framer.hpp"
 
 namespace sluice {
@@ -178,22 +179,9 @@ SyslogTcpSource::~SyslogTcpSource() { stop(); }
 
 void SyslogTcpSource::start() {
   impl_ = std::make_unique<Impl>(*this);
-  boost::system::error_code ec;
-  auto addr = asio::ip::make_address(opts_.host, ec);
-  if (ec) {
-    tcp::resolver r(impl_->io);
-    auto res = r.resolve(opts_.host, "0", ec);
-    if (ec || res.empty()) throw std::runtime_error("cannot resolve host '" + opts_.host + "'");
-    addr = res.begin()->endpoint().address();
-  }
   for (int port : ports_) {
     auto a = std::make_unique<tcp::acceptor>(impl_->io);
-    tcp::endpoint ep(addr, static_cast<unsigned short>(port));
-    a->open(ep.protocol());
-    a->set_option(asio::socket_base::reuse_address(true));
-    a->bind(ep, ec);
-    if (ec) throw std::runtime_error("cannot listen on " + opts_.host + ":" + std::to_string(port) + ": " + ec.message());
-    a->listen(asio::socket_base::max_listen_connections);
+    open_listener(*a, opts_.host, port);
     int bound = a->local_endpoint().port();
     impl_->accept(*a, bound);
     impl_->acceptors.push_back(std::move(a));

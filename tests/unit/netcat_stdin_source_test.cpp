@@ -15,17 +15,11 @@ namespace {
 
 using test::make_context;
 
-std::shared_ptr<ChannelProcessor> to(Channel* ch) {
-  auto sel = make_channel_selector(make_context({}), {ch}, [&](const std::string&) { return ch; });
-  return std::make_shared<ChannelProcessor>("r1", std::move(sel), std::vector<std::unique_ptr<Interceptor>>{});
-}
+std::shared_ptr<ChannelProcessor> to(Channel* ch) { return test::processor_to(ch); }
 
 std::vector<std::string> drain(Channel& ch) {
-  auto tx = ch.begin();
-  tx->take(10000, false);
   std::vector<std::string> out;
-  for (auto& e : tx->taken()) out.push_back(e.body);
-  tx->commit();
+  for (auto& e : test::drain_events(ch)) out.push_back(e.body);
   return out;
 }
 

@@ -16,12 +16,11 @@ namespace {
 
 using test::make_context;
 
-std::shared_ptr<ChannelProcessor> to(Channel* ch) {
-  auto sel = make_channel_selector(make_context({}), {ch}, [&](const std::string&) { return ch; });
-  return std::make_shared<ChannelProcessor>("r1", std::move(sel), std::vector<std::unique_ptr<Interceptor>>{});
-}
+std::shared_ptr<ChannelProcessor> to(Channel* ch) { return test::processor_to(ch); }
 
-std::vector<Event> drain(Channel& ch, size_t max = 100000) {
+// Everything in the channel; with max, one transaction of at most max events (a slow consumer).
+std::vector<Event> drain(Channel& ch, size_t max = 0) {
+  if (max == 0) return test::drain_events(ch);
   auto tx = ch.begin();
   tx->take(max, false);
   std::vector<Event> out(tx->taken().begin(), tx->taken().end());

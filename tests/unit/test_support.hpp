@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "agent/channel_processor.hpp"
 #include "agent/context.hpp"
 #include "agent/sink.hpp"
 
@@ -16,6 +17,24 @@ inline Context make_context(const std::map<std::string, std::string>& kv, Diagno
   int line = 1;
   for (auto& [k, val] : kv) v[k] = {val, {"test.conf", ++line}};
   return Context(label, prefix, v, d, {"test.conf", 1});
+}
+
+// A processor that puts everything into one channel (no interceptors).
+inline std::shared_ptr<ChannelProcessor> processor_to(Channel* ch) {
+  auto sel = make_channel_selector(make_context({}), {ch}, [ch](const std::string&) { return ch; });
+  return std::make_shared<ChannelProcessor>("r1", std::move(sel), std::vector<std::unique_ptr<Interceptor>>{});
+}
+
+// Takes and commits everything the channel holds (in transactions of up to `per_tx` events).
+inline std::vector<Event> drain_events(Channel& ch, size_t per_tx = 100) {
+  std::vector<Event> out;
+  while (true) {
+    auto tx = ch.begin();
+    if (tx->take(per_tx, false) == 0) break;
+    out.insert(out.end(), tx->taken().begin(), tx->taken().end());
+    tx->commit();
+  }
+  return out;
 }
 
 // A sink that records what it delivered and can be told to fail.

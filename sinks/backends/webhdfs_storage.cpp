@@ -1,0 +1,188 @@
+#include "sinks/backends/webhdfs_storage.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <boost/url.hpp>
+#include <thread>
+
+#include "agent/log.hpp"
+
+namespace sluice::storage {
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+std::string encode_path(const std::string& p) {
+  std::string out;
+  for (unsigned char c : p) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~' || c == '=') {
+      out += static_cast<char>(c);
+    } else {
+      char b[4];
+      std::snprintf(b, sizeof b, "%%%02X", c);
+      out += b;
+    }
+  }
+  return out;
+}
+
+std::string describe_error(const WebHdfsStorage::Response& r) {
+  boost::json::error_code ec;
+  auto v = boost::json::parse(r.body, ec);
+  if (!ec && v.is_object() && v.as_object().contains("RemoteException")) {
+    auto& e = v.as_object().at("RemoteException").as_object();
+    std::string ex = e.contains("exception") ? std::string(e.at("exception").as_string()) : "RemoteException";
+    std::string msg = e.contains("message") ? std::string(e.at("message").as_string()) : "";
+    return std::to_string(r.status) + " " + ex + ": " + msg;
+  }
+  return "HTTP " + std::to_string(r.status) + (r.body.empty() ? "" : ": " + r.body.substr(0, 200));
+}
+
+class WebHdfsFile : public OutputFile {
+ public:
+  WebHdfsFile(WebHdfsStorage& s, std::string path) : s_(s), path_(std::move(path)) {}
+  void write(std::string_view data) override { pending_.append(data); }
+  void sync() override {
+    if (pending_.empty()) return;
+    try {
+      s_.call("POST", path_, "APPEND", "", pending_, false);
+    } catch (const StorageError&) {
+      // The APPEND may have landed before the error: look before sending the bytes again.
+      int64_t len = s_.length(path_);
+      if (len == static_cast<int64_t>(size_ + pending_.size())) {
+        size_ += pending_.size();
+        pending_.clear();
+        return;
+      }
+      if (len != static_cast<int64_t>(size_)) throw;
+      s_.call("POST", path_, "APPEND", "", pending_, false);
+    }
+    size_ += pending_.size();
+    pending_.clear();
+  }
+  void close() override { sync(); }
+  uint64_t size() const override { return size_ + pending_.size(); }
+
+ private:
+  WebHdfsStorage& s_;
+  std::string path_;
+  std::string pending_;
+  uint64_t size_ = 0;
+};
+
+}  // namespace
+
+WebHdfsStorage::Response WebHdfsStorage::once(const std::string& method, const std::string& host, int port,
+                                              const std::string& target, const std::string& data) {
+  boost::asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.expires_after(o_.timeout);
+  tcp::resolver resolver(io);
+  stream.connect(resolver.resolve(host, std::to_string(port)));
+  bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(method), target, 11);
+  req.set(bhttp::field::host, host + ":" + std::to_string(port));
+  req.set(bhttp::field::user_agent, "sluice");
+  if (!data.empty() || method != "GET") {
+    req.set(bhttp::field::content_type, "application/octet-stream");
+    req.body() = data;
+    req.prepare_payload();
+  }
+  bhttp::write(stream, req);
+  beast::flat_buffer buf;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(1ULL << 32);
+  bhttp::read(stream, buf, parser);
+  auto& res = parser.get();
+  Response r;
+  r.status = static_cast<int>(res.result_int());
+  r.body = std::move(res.body());
+  r.location = std::string(res[bhttp::field::location]);
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  return r;
+}
+
+WebHdfsStorage::Response WebHdfsStorage::call(const std::string& method, const std::string& path, const std::string& op,
+                                              const std::string& params, const std::string& data, bool idempotent) {
+  std::string target = "/webhdfs/v1" + encode_path(path) + "?op=" + op + "&user.name=" + o_.user + params;
+  std::string last;
+  int attempts = idempotent ? o_.retries + 1 : 1;
+  for (int i = 0; i < attempts; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(std::min(2000, 200 << i)));
+    try {
+      bool two_step = op == "CREATE" || op == "APPEND" || op == "OPEN";
+      Response r = once(method, o_.host, o_.port, target, two_step ? "" : data);
+      if (two_step && r.status == 307) {
+        auto u = boost::urls::parse_uri(r.location);
+        if (!u) throw StorageError("WebHDFS " + op + " " + path + ": bad redirect Location '" + r.location + "'");
+        std::string dn_target = std::string(u->encoded_path()) + (u->has_query() ? "?" + std::string(u->encoded_query()) : "");
+        int dn_port = u->has_port() ? std::stoi(std::string(u->port())) : 80;
+        r = once(method, std::string(u->host()), dn_port, dn_target, data);
+      }
+      if (r.status >= 200 && r.status < 300) return r;
+      last = describe_error(r);
+      if (r.status < 500) break;  // 4xx: retrying will not help
+    } catch (const StorageError&) {
+      throw;
+    } catch (const std::exception& e) {
+      last = e.what();
+    }
+  }
+  throw StorageError("WebHDFS " + op + " " + path + " on " + o_.host + ":" + std::to_string(o_.port) + " failed: " + last);
+}
+
+std::unique_ptr<OutputFile> WebHdfsStorage::create(const std::string& path) {
+  call("PUT", path, "CREATE", "&overwrite=true");
+  return std::make_unique<WebHdfsFile>(*this, path);
+}
+
+void WebHdfsStorage::rename(const std::string& from, const std::string& to) {
+  auto r = call("PUT", from, "RENAME", "&destination=" + encode_path(to));
+  if (r.body.find("true") == std::string::npos)
+    throw StorageError("WebHDFS RENAME " + from + " -> " + to + " was refused (" + r.body + ")");
+}
+
+int64_t WebHdfsStorage::length(const std::string& path) {
+  try {
+    auto r = call("GET", path, "GETFILESTATUS");
+    auto v = boost::json::parse(r.body);
+    return v.at("FileStatus").at("length").to_number<int64_t>();
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+bool WebHdfsStorage::exists(const std::string& path) { return length(path) >= 0; }
+
+std::vector<std::string> WebHdfsStorage::list_files(const std::string& dir) {
+  std::vector<std::string> out;
+  Response r;
+  try {
+    r = call("GET", dir, "LISTSTATUS");
+  } catch (const StorageError&) {
+    return out;  // missing directory: nothing to recover
+  }
+  auto v = boost::json::parse(r.body);
+  for (const auto& s : v.at("FileStatuses").at("FileStatus").as_array()) {
+    std::string name(s.at("pathSuffix").as_string());
+    std::string full = dir + (dir.ends_with("/") ? "" : "/") + name;
+    if (s.at("type").as_string() == "DIRECTORY") {
+      auto sub = list_files(full);
+      out.insert(out.end(), sub.begin(), sub.end());
+    } else {
+      out.push_back(full);
+    }
+  }
+  return out;
+}
+
+std::string WebHdfsStorage::read_all(const std::string& path) { return call("GET", path, "OPEN").body; }
+
+void WebHdfsStorage::remove(const std::string& path) { call("DELETE", path, "DELETE"); }
+
+}  // namespace sluice::storage

@@ -1,0 +1,50 @@
+// WebHDFS / HttpFS backend of the roller (what non-JVM clients use to write HDFS), selected by
+// hdfs:// and webhdfs:// paths. Follows the WebHDFS REST API: CREATE / APPEND / OPEN in two steps
+// (the namenode answers 307 with a datanode Location that receives the data), RENAME, DELETE,
+// GETFILESTATUS, LISTSTATUS; errors are RemoteException JSON, shown with the HTTP status.
+// A file is created when opened; each sync() appends what was written since, so a batch is durable
+// in HDFS once the APPEND call returned. Idempotent calls are retried on 5xx and connection errors
+// with capped backoff; a failed APPEND is retried only after GETFILESTATUS shows it did not land.
+#pragma once
+#include <chrono>
+#include <string>
+
+#include "sinks/backends/storage.hpp"
+
+namespace sluice::storage {
+
+struct WebHdfsOptions {
+  std::string host;
+  int port = 9870;
+  std::string user;
+  std::chrono::milliseconds timeout{30000};
+  int retries = 3;
+};
+
+class WebHdfsStorage : public Storage {
+ public:
+  explicit WebHdfsStorage(WebHdfsOptions o) : o_(std::move(o)) {}
+  std::unique_ptr<OutputFile> create(const std::string& path) override;
+  void rename(const std::string& from, const std::string& to) override;
+  bool exists(const std::string& path) override;
+  std::vector<std::string> list_files(const std::string& dir) override;
+  std::string read_all(const std::string& path) override;
+  void remove(const std::string& path) override;
+
+  struct Response {
+    int status = 0;
+    std::string body, location;
+  };
+  // One WebHDFS operation (following the 307 for CREATE / APPEND / OPEN). Throws StorageError with
+  // the RemoteException text on an error status; retries idempotent ones.
+  Response call(const std::string& method, const std::string& path, const std::string& op,
+                const std::string& params = "", const std::string& data = "", bool idempotent = true);
+  int64_t length(const std::string& path);  // -1 if missing
+
+ private:
+  Response once(const std::string& method, const std::string& host, int port, const std::string& target,
+                const std::string& data);
+  WebHdfsOptions o_;
+};
+
+}  // namespace sluice::storage
