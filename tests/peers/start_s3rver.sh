@@ -8,9 +8,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 data=${1:?data dir}; bucket=${2:?bucket}; log=${3:?log file}
 tls=()
 if [ $# -ge 5 ]; then tls=(--key "$4" --cert "$5"); fi
+# Tests run in parallel: one npm install at a time, the others wait for it.
+exec 9>"$here/s3rver/.install.lock"
+flock 9
 if [ ! -x "$here/s3rver/node_modules/.bin/s3rver" ]; then
   npm install --prefix "$here/s3rver" --no-audit --no-fund >"$log.npm" 2>&1 || { cat "$log.npm" >&2; exit 1; }
 fi
+flock -u 9
+exec 9>&-
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 mkdir -p "$data"
 node "$here/s3rver/node_modules/.bin/s3rver" -d "$data" -a 127.0.0.1 -p "$port" --configure-bucket "$bucket" \
