@@ -14,6 +14,7 @@
 #include "sinks/avro_sink.hpp"
 #include "sinks/file_roll_sink.hpp"
 #include "sinks/hdfs_sink.hpp"
+#include "sinks/s3_sink.hpp"
 #include "sinks/logger_sink.hpp"
 #include "sinks/null_sink.hpp"
 #include "sources/avro_source.hpp"
@@ -89,6 +90,7 @@ const std::vector<TypeEntry<Sink>>& sink_types() {
        &make_component<LoggerSink, Sink>},
       {"null", {"org.apache.flume.sink.NullSink"}, "discards events (testing, benchmarks)",
        &make_component<NullSink, Sink>},
+      {"s3", {}, "the hdfs roller writing S3 objects (multipart, staged, crash-safe)", &make_component<S3Sink, Sink>},
   };
   return table;
 }

@@ -3,41 +3,43 @@
 #include <filesystem>
 
 #include "sinks/backends/local_storage.hpp"
+#include "sinks/backends/s3/s3_storage.hpp"
+#include "sinks/backends/s3/s3_url.hpp"
 #include "sinks/backends/webhdfs_storage.hpp"
 
 namespace sluice {
 
-HdfsSink::HdfsSink(const std::string& name, Context& ctx)
-    : BatchSink(name, static_cast<size_t>(ctx.get_int("hdfs.batchSize", 100, "events per transaction and flush", 1))) {
-  std::string path = ctx.require_string("hdfs.path", "directory template, e.g. /data/%{type}/%Y%m%d");
-  std::string prefix = ctx.get_string("hdfs.filePrefix", "FlumeData", "file name prefix (escapes allowed)");
-  roll_.file_suffix = ctx.get_string("hdfs.fileSuffix", "", "file name suffix, e.g. .txt.gz");
-  roll_.in_use_prefix = ctx.get_string("hdfs.inUsePrefix", "", "prefix of files being written");
-  roll_.in_use_suffix = ctx.get_string("hdfs.inUseSuffix", ".tmp", "suffix of files being written");
-  if (ctx.get_bool("hdfs.emptyInUseSuffix", false, "write files under their final name")) roll_.in_use_suffix.clear();
-  roll_.roll_interval_s = ctx.get_int("hdfs.rollInterval", 30, "seconds before a file is closed (0: never)", 0);
-  roll_.roll_size = ctx.get_int("hdfs.rollSize", 1024, "body bytes before a new file (0: no limit)", 0);
-  roll_.roll_count = ctx.get_int("hdfs.rollCount", 10, "events before a new file (0: no limit)", 0);
-  roll_.idle_timeout_s = ctx.get_int("hdfs.idleTimeout", 0, "seconds without writes before a file is closed", 0);
-  std::string codec = ctx.get_string("hdfs.codeC", "", "compression codec: gzip");
-  std::string type = ctx.get_choice("hdfs.fileType", "SequenceFile", {"SequenceFile", "DataStream", "CompressedStream"},
+HdfsSink::HdfsSink(const std::string& name, Context& ctx, const std::string& kp)
+    : BatchSink(name, static_cast<size_t>(ctx.get_int(kp + "batchSize", 100, "events per transaction and flush", 1))) {
+  std::string path = ctx.require_string(kp + "path", "directory template, e.g. /data/%{type}/%Y%m%d");
+  std::string prefix = ctx.get_string(kp + "filePrefix", "FlumeData", "file name prefix (escapes allowed)");
+  roll_.file_suffix = ctx.get_string(kp + "fileSuffix", "", "file name suffix, e.g. .txt.gz");
+  roll_.in_use_prefix = ctx.get_string(kp + "inUsePrefix", "", "prefix of files being written");
+  roll_.in_use_suffix = ctx.get_string(kp + "inUseSuffix", ".tmp", "suffix of files being written");
+  if (ctx.get_bool(kp + "emptyInUseSuffix", false, "write files under their final name")) roll_.in_use_suffix.clear();
+  roll_.roll_interval_s = ctx.get_int(kp + "rollInterval", 30, "seconds before a file is closed (0: never)", 0);
+  roll_.roll_size = ctx.get_int(kp + "rollSize", 1024, "body bytes before a new file (0: no limit)", 0);
+  roll_.roll_count = ctx.get_int(kp + "rollCount", 10, "events before a new file (0: no limit)", 0);
+  roll_.idle_timeout_s = ctx.get_int(kp + "idleTimeout", 0, "seconds without writes before a file is closed", 0);
+  std::string codec = ctx.get_string(kp + "codeC", "", "compression codec: gzip");
+  std::string type = ctx.get_choice(kp + "fileType", "SequenceFile", {"SequenceFile", "DataStream", "CompressedStream"},
                                     "file layout");
-  roll_.format.writable = ctx.get_choice("hdfs.writeFormat", "Writable", {"Writable", "Text"},
+  roll_.format.writable = ctx.get_choice(kp + "writeFormat", "Writable", {"Writable", "Text"},
                                          "SequenceFile value type: Writable (BytesWritable) or Text") == "Writable";
-  roll_.format.gzip_level = static_cast<int>(ctx.get_int("hdfs.codeC.level", 6, "gzip level 1-9 (sluice)", 1, 9));
-  max_open_ = static_cast<size_t>(ctx.get_int("hdfs.maxOpenFiles", 5000, "most files open at once (LRU closes)", 1));
-  ctx.get_int("hdfs.closeTries", 0, "close attempts before giving up (0: keep trying)", 0);
-  ctx.get_int("hdfs.retryInterval", 180, "seconds between close attempts", 0);
-  ctx.get_int("hdfs.threadsPoolSize", 10, "accepted for Flume compatibility", 1);
-  ctx.get_int("hdfs.rollTimerPoolSize", 1, "accepted for Flume compatibility", 1);
-  time_.round = ctx.get_bool("hdfs.round", false, "round the event time down for the path");
-  time_.round_value = ctx.get_int("hdfs.roundValue", 1, "rounding step", 1);
-  std::string unit = ctx.get_choice("hdfs.roundUnit", "second", {"second", "minute", "hour"}, "rounding unit");
+  roll_.format.gzip_level = static_cast<int>(ctx.get_int(kp + "codeC.level", 6, "gzip level 1-9 (sluice)", 1, 9));
+  max_open_ = static_cast<size_t>(ctx.get_int(kp + "maxOpenFiles", 5000, "most files open at once (LRU closes)", 1));
+  ctx.get_int(kp + "closeTries", 0, "close attempts before giving up (0: keep trying)", 0);
+  ctx.get_int(kp + "retryInterval", 180, "seconds between close attempts", 0);
+  ctx.get_int(kp + "threadsPoolSize", 10, "accepted for Flume compatibility", 1);
+  ctx.get_int(kp + "rollTimerPoolSize", 1, "accepted for Flume compatibility", 1);
+  time_.round = ctx.get_bool(kp + "round", false, "round the event time down for the path");
+  time_.round_value = ctx.get_int(kp + "roundValue", 1, "rounding step", 1);
+  std::string unit = ctx.get_choice(kp + "roundUnit", "second", {"second", "minute", "hour"}, "rounding unit");
   time_.round_unit = unit == "second" ? roller::TimeOptions::Unit::Second
                      : unit == "minute" ? roller::TimeOptions::Unit::Minute
                                         : roller::TimeOptions::Unit::Hour;
-  time_.time_zone = ctx.get_string("hdfs.timeZone", "", "time zone for path escapes, e.g. UTC (default: local)");
-  time_.use_local_time = ctx.get_bool("hdfs.useLocalTimeStamp", false, "use the sink's clock, not the timestamp header");
+  time_.time_zone = ctx.get_string(kp + "timeZone", "", "time zone for path escapes, e.g. UTC (default: local)");
+  time_.use_local_time = ctx.get_bool(kp + "useLocalTimeStamp", false, "use the sink's clock, not the timestamp header");
   serializer_name_ = ctx.get_string("serializer", "TEXT", "TEXT | header_and_text | avro_event | json");
   serializer_ctx_ = std::make_unique<Context>(ctx.sub("serializer."));
   if (!roller::make_serializer(serializer_name_, *serializer_ctx_))
@@ -50,23 +52,23 @@ HdfsSink::HdfsSink(const std::string& name, Context& ctx)
     std::string c = codec;
     for (auto& ch : c) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (c != "gzip" && c != "gzipcodec" && c != "org.apache.hadoop.io.compress.gzipcodec")
-      ctx.error("hdfs.codeC", "'" + codec + "' is not supported (expected gzip)");
-    else if (roll_.format.type == roller::FileType::SequenceFile && ctx.has("hdfs.fileType"))
-      ctx.error("hdfs.codeC", "compressed SequenceFiles are not supported (expected hdfs.fileType = CompressedStream)");
+      ctx.error(kp + "codeC", "'" + codec + "' is not supported (expected gzip)");
+    else if (roll_.format.type == roller::FileType::SequenceFile && ctx.has(kp + "fileType"))
+      ctx.error(kp + "codeC", "compressed SequenceFiles are not supported (expected hdfs.fileType = CompressedStream)");
     roll_.format.type = roll_.format.type == roller::FileType::DataStream ? roller::FileType::DataStream
                                                                            : roller::FileType::CompressedStream;
     if (roll_.format.type == roller::FileType::CompressedStream) roll_.default_extension = ".gz";
   } else if (roll_.format.type == roller::FileType::CompressedStream) {
-    ctx.error("hdfs.fileType", "CompressedStream needs hdfs.codeC (expected hdfs.codeC = gzip)");
+    ctx.error(kp + "fileType", "CompressedStream needs hdfs.codeC (expected hdfs.codeC = gzip)");
   }
 
-  std::string address = ctx.get_string("hdfs.webhdfs.address", "",
+  std::string address = ctx.get_string(kp + "webhdfs.address", "",
                                        "namenode HTTP address host:port for hdfs:// paths (default: the path's host, port 9870)");
   const char* env_user = getenv("HADOOP_USER_NAME");
   const char* login = getenv("USER");
-  std::string user = ctx.get_string("hdfs.webhdfs.user", env_user ? env_user : (login ? login : "sluice"),
+  std::string user = ctx.get_string(kp + "webhdfs.user", env_user ? env_user : (login ? login : "sluice"),
                                     "user.name for WebHDFS calls (default: $HADOOP_USER_NAME, else $USER)");
-  int64_t call_timeout = ctx.get_int("hdfs.callTimeout", 30000, "ms allowed for a storage call", 1);
+  int64_t call_timeout = ctx.get_int(kp + "callTimeout", 30000, "ms allowed for a storage call", 1);
   if (path.starts_with("file://")) path = path.substr(7);
   if (path.starts_with("hdfs://") || path.starts_with("webhdfs://")) {
     // hdfs://namenode[:rpcport]/path or webhdfs://namenode:httpport/path: WebHDFS REST.
@@ -81,24 +83,49 @@ HdfsSink::HdfsSink(const std::string& name, Context& ctx)
     wo.host = colon == std::string::npos ? hostport : hostport.substr(0, colon);
     wo.port = 9870;
     if (colon != std::string::npos && (web || !address.empty())) wo.port = std::atoi(hostport.c_str() + colon + 1);
-    if (wo.host.empty()) ctx.error("hdfs.path", "has no namenode host (expected hdfs://namenode/path)");
+    if (wo.host.empty()) ctx.error(kp + "path", "has no namenode host (expected hdfs://namenode/path)");
     wo.user = user;
     wo.timeout = std::chrono::milliseconds(call_timeout);
     storage_ = std::make_unique<storage::WebHdfsStorage>(wo);
+  } else if (s3::is_s3_url(path)) {
+    try {
+      bucket_ = s3::parse_s3_url(path).bucket;
+    } catch (const std::invalid_argument& e) {
+      ctx.error(kp + "path", e.what());
+    }
+    // Objects appear only when complete: files are written under their final names, never renamed.
+    roll_.in_use_prefix.clear();
+    roll_.in_use_suffix.clear();
+    Context s3ctx = ctx.sub(kp.empty() ? "" : kp + "s3.");
+    auto s3_storage = std::make_unique<s3::S3Storage>(s3::read_s3_settings(s3ctx, "/var/lib/sluice/s3-staging/" + name));
+    s3_ = s3_storage.get();
+    storage_ = std::move(s3_storage);
+    if (roll_.format.type == roller::FileType::CompressedStream) {
+      // An object finished from staging after a crash ends where the last sync did: a gzip stream
+      // without its trailer. Rewrite it whole from what decompresses, as recover() does locally.
+      s3_->on_recovered([this](const std::string& p) {
+        std::string data;
+        if (!roller::salvage_gzip(storage_->read_all(p), data)) return;
+        auto out = storage_->create(p);
+        out->write(roller::gzip_compress(data, roll_.format.gzip_level));
+        out->close();
+        SLUICE_LOG(Info, name_) << "rewrote " << p << " as a complete gzip stream";
+      });
+    }
   } else if (path.find("://") != std::string::npos) {
-    ctx.error("hdfs.path", "'" + path.substr(0, path.find("://") + 3) +
-                               "' paths are not supported by this version (expected a local path, file://, hdfs:// or "
-                               "webhdfs://; the S3 backend is not built into the sink yet)");
+    ctx.error(kp + "path", "'" + path.substr(0, path.find("://") + 3) +
+                               "' paths are not supported (expected a local path, file://, hdfs://, webhdfs://, s3:// or "
+                               "s3a://)");
   }
   try {
     path_ = std::make_unique<roller::PathTemplate>(path);
   } catch (const roller::PathError& e) {
-    ctx.error("hdfs.path", e.what());
+    ctx.error(kp + "path", e.what());
   }
   try {
     prefix_ = std::make_unique<roller::PathTemplate>(prefix);
   } catch (const roller::PathError& e) {
-    ctx.error("hdfs.filePrefix", e.what());
+    ctx.error(kp + "filePrefix", e.what());
   }
   if (!storage_) storage_ = std::make_unique<storage::LocalStorage>();
 }
@@ -106,6 +133,7 @@ HdfsSink::HdfsSink(const std::string& name, Context& ctx)
 HdfsSink::~HdfsSink() { close_all(); }
 
 void HdfsSink::start() {
+  if (s3_) s3_->start(bucket_);  // HeadBucket, then finish objects an earlier run left in staging
   size_t n = recover();
   if (n) SLUICE_LOG(Info, name_) << "recovered " << n << " in-use files left by an earlier run";
   BatchSink::start();

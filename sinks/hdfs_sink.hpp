@@ -10,7 +10,9 @@
 // serializer.appendNewline (true).
 // sluice keys: hdfs.webhdfs.address (namenode HTTP host:port for hdfs:// paths; default the path's
 // host on 9870), hdfs.webhdfs.user (user.name; default $HADOOP_USER_NAME, else $USER), hdfs.codeC.level.
-// Backends: local paths and file://; hdfs:// and webhdfs:// through WebHDFS REST. Guarantee: a batch is committed only after every
+// Backends: local paths and file://; hdfs:// and webhdfs:// through WebHDFS REST; s3://, s3a://, s3n://
+// through backends/s3 (S3 keys under hdfs.s3., see s3_settings.hpp; final object names, bytes staged
+// locally and fsync'ed before commit, multipart objects that appear when closed). Guarantee: a batch is committed only after every
 // file it touched is synced (local: fsync). On start, in-use files left by a crash under the path's
 // fixed prefix are closed and renamed; a gzip file cut short is rewritten with everything that can be
 // decompressed. A missing header or timestamp needed by the path fails the batch (rolled back).
@@ -25,13 +27,18 @@
 #include "sinks/roller/path_template.hpp"
 
 namespace sluice {
+namespace s3 {
+class S3Storage;
+}
 
 class HdfsSink : public BatchSink {
  public:
-  HdfsSink(const std::string& name, Context& ctx);
+  // key_prefix: "hdfs." for type hdfs (Flume's keys), "" for type s3.
+  HdfsSink(const std::string& name, Context& ctx, const std::string& key_prefix = "hdfs.");
   ~HdfsSink() override;
   void start() override;
   void stop() override;
+  bool writes_to_s3() const { return s3_ != nullptr; }
   // Renames in-use files found under the path's fixed prefix (crash recovery). Returns how many.
   size_t recover();
 
@@ -51,6 +58,8 @@ class HdfsSink : public BatchSink {
   std::unique_ptr<Context> serializer_ctx_;
   size_t max_open_;
   std::unique_ptr<storage::Storage> storage_;
+  s3::S3Storage* s3_ = nullptr;  // storage_ when hdfs.path is s3://, s3a:// or s3n://
+  std::string bucket_;
   struct Open {
     std::unique_ptr<roller::BucketWriter> writer;
     std::list<std::string>::iterator lru;

@@ -1,0 +1,104 @@
+#include "sinks/backends/s3/s3_storage.hpp"
+
+#include "agent/log.hpp"
+
+namespace sluice::s3 {
+namespace {
+
+class S3OutputFile : public storage::OutputFile {
+ public:
+  S3OutputFile(std::unique_ptr<MultipartWriter> w, std::atomic<bool>& needs_recovery)
+      : w_(std::move(w)), needs_recovery_(needs_recovery) {}
+  void write(std::string_view data) override { guard([&] { w_->append(data); }); }
+  void sync() override { guard([&] { w_->flush(); }); }
+  void close() override { guard([&] { w_->close(); }); }
+  uint64_t size() const override { return w_->length(); }
+
+ private:
+  // Any failure may leave flushed bytes in staging: the next create() finishes them.
+  template <typename F>
+  void guard(F f) {
+    try {
+      f();
+    } catch (const StagingFullError& e) {
+      throw storage::StorageError(e.what());  // backpressure: nothing to recover
+    } catch (const std::exception& e) {
+      needs_recovery_ = true;
+      throw storage::StorageError(e.what());
+    }
+  }
+  std::unique_ptr<MultipartWriter> w_;
+  std::atomic<bool>& needs_recovery_;
+};
+
+}  // namespace
+
+void S3Storage::finish_recovered(const RecoveryReport& report) {
+  if (!report.failed.empty()) needs_recovery_ = true;  // try again with the next file
+  for (const auto& path : report.completed_urls) {
+    if (!on_recovered_) continue;
+    try {
+      on_recovered_(path);
+    } catch (const std::exception& e) {
+      SLUICE_LOG(Error, "s3") << "post-recovery step for " << path << " failed: " << e.what();
+    }
+  }
+}
+
+void S3Storage::start(const std::string& bucket) {
+  try {
+    finish_recovered(store_.start(bucket));
+  } catch (const S3Error& e) {
+    if (!e.retryable()) throw;  // NoSuchBucket, AccessDenied, bad certificate: a configuration error
+    // S3 unreachable for now: start anyway; the first file retries the recovery.
+    SLUICE_LOG(Error, "s3") << e.what() << "; staged objects will be finished once S3 answers";
+    needs_recovery_ = true;
+  }
+}
+
+std::unique_ptr<storage::OutputFile> S3Storage::create(const std::string& path) {
+  auto url = parse_s3_url(path);
+  if (needs_recovery_.exchange(false)) finish_recovered(store_.recover());
+  try {
+    return std::make_unique<S3OutputFile>(store_.open(url.bucket, url.key), needs_recovery_);
+  } catch (const std::exception& e) {
+    throw storage::StorageError(e.what());
+  }
+}
+
+void S3Storage::rename(const std::string& from, const std::string& to) {
+  if (from != to)
+    throw storage::StorageError("S3 objects are written under their final name; cannot rename " + from + " to " + to);
+}
+
+bool S3Storage::exists(const std::string& path) {
+  auto url = parse_s3_url(path);
+  for (const auto& o : store_.client().list_objects_v2(url.bucket, url.key).objects)
+    if (o.key == url.key) return true;
+  return false;
+}
+
+std::vector<std::string> S3Storage::list_files(const std::string& dir) {
+  auto url = parse_s3_url(dir);
+  std::string prefix = url.key.empty() || url.key.ends_with("/") ? url.key : url.key + "/";
+  std::vector<std::string> out;
+  std::string token;
+  do {
+    auto page = store_.client().list_objects_v2(url.bucket, prefix, token);
+    for (const auto& o : page.objects) out.push_back("s3://" + url.bucket + "/" + o.key);
+    token = page.truncated ? page.next_continuation_token : "";
+  } while (!token.empty());
+  return out;
+}
+
+std::string S3Storage::read_all(const std::string& path) {
+  auto url = parse_s3_url(path);
+  return store_.client().get_object(url.bucket, url.key);
+}
+
+void S3Storage::remove(const std::string& path) {
+  auto url = parse_s3_url(path);
+  store_.client().delete_object(url.bucket, url.key);
+}
+
+}  // namespace sluice::s3

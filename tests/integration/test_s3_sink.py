@@ -1,0 +1,139 @@
+"""The real binary with sink type s3 (and type hdfs with an s3a:// path) writing gzip-rolled,
+date-partitioned objects to s3rver on loopback: Flume's file naming, every input line exactly once
+across the objects (read back with botocore), nothing left in staging after a graceful stop."""
+import gzip
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from s3_test_support import S3rver, Checks  # noqa: E402
+
+SLUICE = os.environ.get("SLUICE_BIN", os.path.join(os.path.dirname(__file__), "../../build/sluice"))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def run_agent(srv, conf_text, lines, want_lines_before_stop):
+    conf = os.path.join(srv.tmp, "agent.properties")
+    with open(conf, "w") as f:
+        f.write(conf_text)
+    log = open(os.path.join(srv.tmp, "agent.log"), "ab")
+    agent = subprocess.Popen([SLUICE, "agent", "-n", "a1", "-f", conf], stdout=log, stderr=log, env=srv.env())
+    try:
+        port = int(re.search(r"r1.port = (\d+)", conf_text).group(1))
+        for _ in range(200):
+            try:
+                sock = socket.create_connection(("127.0.0.1", port))
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("netcat source did not listen")
+        sock.sendall(b"".join(line + b"\n" for line in lines))
+        sock.close()
+        deadline = time.time() + 60
+        while time.time() < deadline and lines_in_s3(srv) < want_lines_before_stop:
+            time.sleep(0.3)
+    finally:
+        agent.send_signal(signal.SIGTERM)
+        agent.wait(timeout=60)
+    return agent.returncode
+
+
+def objects(srv, prefix):
+    return sorted(k for k in srv.keys(prefix))
+
+
+def lines_in_s3(srv, prefix=""):
+    n = 0
+    for k in objects(srv, prefix):
+        n += gzip.decompress(srv.get(k)).count(b"\n")
+    return n
+
+
+def main():
+    c = Checks()
+    srv = S3rver()
+    ok = False
+    try:
+        lines = [b"%06d GET http://example.com/%d 200 %s" % (i, i, b"x" * (i % 50)) for i in range(50000)]
+        common = f"""a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = netcat
+a1.sources.r1.bind = 127.0.0.1
+a1.sources.r1.port = {free_port()}
+a1.sources.r1.ack-every-event = false
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.channels.c1.capacity = 100000
+a1.channels.c1.transactionCapacity = 1000
+a1.sinks.k1.channel = c1
+"""
+        s3_sink = common + f"""a1.sinks.k1.type = s3
+a1.sinks.k1.path = s3://logs/proxy/%Y%m%d
+a1.sinks.k1.useLocalTimeStamp = true
+a1.sinks.k1.filePrefix = proxy-data
+a1.sinks.k1.fileSuffix = .txt.gz
+a1.sinks.k1.fileType = CompressedStream
+a1.sinks.k1.codeC = gzip
+a1.sinks.k1.rollCount = 20000
+a1.sinks.k1.rollSize = 0
+a1.sinks.k1.rollInterval = 0
+a1.sinks.k1.batchSize = 1000
+a1.sinks.k1.endpoint = {srv.endpoint}
+a1.sinks.k1.pathStyleAccess = true
+a1.sinks.k1.stagingDir = {srv.staging}
+a1.sinks.k1.contentType = application/gzip
+"""
+        rc = run_agent(srv, s3_sink, lines, 40000)
+        c.check(rc == 0, f"agent (type s3) stopped cleanly (rc {rc})")
+        keys = objects(srv, "proxy/")
+        print("objects:", keys)
+        c.check(len(keys) == 3, "three objects for 50000 events with rollCount 20000")
+        c.check(all(re.fullmatch(rf"proxy/\d{{8}}/proxy-data\.\d{{13}}\.txt\.gz", k) for k in keys),
+                "Flume naming: <path>/<prefix>.<counter><suffix>, no in-use names")
+        got = b"".join(gzip.decompress(srv.get(k)) for k in keys).splitlines()
+        c.check(sorted(got) == sorted(lines) and len(got) == len(lines), "every line exactly once")
+        c.check(got == lines, "in order across objects (counter order)")
+        c.check(os.listdir(srv.staging) == [], "staging empty after a graceful stop")
+
+        hdfs_sink = re.sub(r"r1.port = \d+", f"r1.port = {free_port()}", common) + f"""a1.sinks.k1.type = hdfs
+a1.sinks.k1.hdfs.path = s3a://logs/lake/%Y%m%d
+a1.sinks.k1.hdfs.useLocalTimeStamp = true
+a1.sinks.k1.hdfs.fileType = DataStream
+a1.sinks.k1.hdfs.rollCount = 0
+a1.sinks.k1.hdfs.rollSize = 0
+a1.sinks.k1.hdfs.rollInterval = 0
+a1.sinks.k1.hdfs.batchSize = 500
+a1.sinks.k1.hdfs.s3.endpoint = {srv.endpoint}
+a1.sinks.k1.hdfs.s3.pathStyleAccess = true
+a1.sinks.k1.hdfs.s3.stagingDir = {srv.staging}
+"""
+        few = lines[:5000]
+        rc = run_agent(srv, hdfs_sink, few, 0)
+        keys = objects(srv, "lake/")
+        c.check(rc == 0 and len(keys) == 1 and re.fullmatch(rf"lake/\d{{8}}/FlumeData\.\d{{13}}", keys[0]) is not None,
+                f"type hdfs with an s3a:// path: one object named FlumeData.<counter> ({keys})")
+        c.check(keys and srv.get(keys[0]).splitlines() == few, "hdfs + s3a: content equal")
+        ok = True
+    finally:
+        srv.stop(keep=not ok)
+        if not ok:
+            print("logs kept in", srv.tmp)
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,267 @@
+// MultipartWriter and staging against an in-memory fake S3 on 127.0.0.1: single PUT for small
+// objects, parts + completion for big ones, discard of unflushed bytes, staging bound, abort on a
+// non-retryable part failure, journal reading with a torn tail.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "fake_http_server.hpp"
+#include "sinks/backends/s3/multipart_upload.hpp"
+#include "sinks/backends/s3/s3_store.hpp"
+#include "test_support.hpp"
+
+namespace sluice::s3 {
+namespace {
+
+using test::FakeHttpServer;
+using Reply = FakeHttpServer::Reply;
+constexpr uint64_t MiB = 1024 * 1024;
+
+// Just enough of S3's multipart protocol to assemble objects.
+struct FakeS3 {
+  std::mutex mu;
+  std::map<std::string, std::string> objects;
+  std::map<int, std::string> parts;
+  bool deny_parts = false;
+  int aborts = 0;
+  Reply handle(const FakeHttpServer::Request& r) {
+    std::lock_guard l(mu);
+    std::string path = r.target.substr(0, r.target.find('?'));
+    std::string query = r.target.find('?') == std::string::npos ? "" : r.target.substr(r.target.find('?') + 1);
+    if (r.method == "PUT" && query.empty()) {
+      objects[path] = r.body;
+      return {200, {{"ETag", "\"put\""}}, ""};
+    }
+    if (r.method == "POST" && query == "uploads")
+      return {200, {}, "<InitiateMultipartUploadResult><UploadId>U1</UploadId></InitiateMultipartUploadResult>"};
+    if (r.method == "PUT" && query.starts_with("partNumber=")) {
+      if (deny_parts) return {403, {}, "<Error><Code>AccessDenied</Code><Message>no</Message></Error>"};
+      int n = std::stoi(query.substr(11));
+      parts[n] = r.body;
+      return {200, {{"ETag", "\"p" + std::to_string(n) + "\""}}, ""};
+    }
+    if (r.method == "POST" && query.starts_with("uploadId=")) {
+      std::string all;
+      for (auto& [n, b] : parts) all += b;
+      objects[path] = all;
+      parts.clear();
+      return {200, {}, "<CompleteMultipartUploadResult/>"};
+    }
+    if (r.method == "HEAD") return {path == "/logs" ? 200 : 404, {}, ""};
+    if (r.method == "DELETE") {
+      ++aborts;
+      parts.clear();
+      return {204, {}, ""};
+    }
+    return {400, {}, "<Error><Code>NotImplemented</Code></Error>"};
+  }
+};
+
+struct S3MultipartWriter : ::testing::Test {
+  FakeS3 s3;
+  FakeHttpServer server{[this](const FakeHttpServer::Request& r) { return s3.handle(r); }};
+  std::string dir = (std::filesystem::temp_directory_path() /
+                     ("sluice-staging-" + std::to_string(::getpid()) + "-" +
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+                        .string();
+  std::unique_ptr<S3Client> client;
+  void SetUp() override {
+    std::filesystem::remove_all(dir);
+    S3Config cfg;
+    cfg.endpoint = server.endpoint();
+    cfg.path_style = true;
+    cfg.max_attempts = 2;
+    cfg.backoff_base = std::chrono::milliseconds(1);
+    CredentialsConfig cc;
+    cc.access_key_id = "AK";
+    cc.secret_access_key = "SK";
+    client = std::make_unique<S3Client>(cfg, std::make_shared<CredentialsProvider>(cc));
+  }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+  size_t staged_files() {
+    size_t n = 0;
+    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir)) ++n;
+    return n;
+  }
+};
+
+TEST_F(S3MultipartWriter, SmallObjectIsOnePutAndStagingIsEmptied) {
+  StagingArea staging(dir, 64 * MiB);
+  MultipartWriter w(*client, staging, "logs", "a/small.log", {}, {});
+  w.open();
+  w.append("line 1\n");
+  w.flush();
+  EXPECT_EQ(staged_files(), 2u);  // data + journal while open
+  w.append("line 2\n");
+  w.close();
+  EXPECT_EQ(s3.objects["/logs/a/small.log"], "line 1\nline 2\n");
+  EXPECT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(staged_files(), 0u);
+  EXPECT_EQ(staging.used_bytes(), 0u);
+}
+
+TEST_F(S3MultipartWriter, BigObjectIsUploadedInPartsAndCompleted) {
+  StagingArea staging(dir, 64 * MiB);
+  MultipartOptions o;
+  o.part_size = 5 * MiB;
+  o.max_parallel_uploads = 2;
+  MultipartWriter w(*client, staging, "logs", "big", {}, o);
+  w.open();
+  std::string expect;
+  for (int i = 0; i < 13; ++i) {
+    std::string chunk(MiB, static_cast<char>('a' + i));
+    w.append(chunk);
+    w.flush();
+    expect += chunk;
+  }
+  EXPECT_LE(staging.used_bytes(), 13 * MiB);
+  w.close();
+  EXPECT_EQ(w.parts_completed(), 3);
+  EXPECT_TRUE(s3.objects["/logs/big"] == expect);
+  EXPECT_EQ(staging.used_bytes(), 0u);
+}
+
+TEST_F(S3MultipartWriter, DiscardUnflushedDropsOnlyBytesAfterTheLastFlush) {
+  StagingArea staging(dir, 64 * MiB);
+  MultipartWriter w(*client, staging, "logs", "k", {}, {});
+  w.open();
+  w.append("committed;");
+  w.flush();
+  w.append("rolled-back;");
+  w.discard_unflushed();
+  w.append("again;");
+  w.close();
+  EXPECT_EQ(s3.objects["/logs/k"], "committed;again;");
+}
+
+TEST_F(S3MultipartWriter, FullStagingIsAClearErrorAndTheWriterStaysUsable) {
+  StagingArea staging(dir, 16);
+  MultipartOptions o;
+  o.staging_wait = std::chrono::milliseconds(20);
+  MultipartWriter w(*client, staging, "logs", "k", {}, o);
+  w.open();
+  w.append("0123456789");
+  try {
+    w.append("0123456789");
+    FAIL() << "expected StagingFullError";
+  } catch (const StagingFullError& e) {
+    EXPECT_NE(std::string(e.what()).find("staging full"), std::string::npos);
+  }
+  w.flush();
+  w.close();
+  EXPECT_EQ(s3.objects["/logs/k"], "0123456789");
+}
+
+TEST_F(S3MultipartWriter, NonRetryablePartFailureAbortsTheUpload) {
+  s3.deny_parts = true;
+  StagingArea staging(dir, 64 * MiB);
+  MultipartOptions o;
+  o.part_size = 5 * MiB;
+  MultipartWriter w(*client, staging, "logs", "k", {}, o);
+  w.open();
+  w.append(std::string(6 * MiB, 'x'));
+  w.flush();  // dispatches part 1 in the background
+  try {
+    w.close();
+    FAIL() << "expected S3Error";
+  } catch (const S3Error& e) {
+    EXPECT_EQ(e.code(), "AccessDenied");
+  }
+  EXPECT_EQ(s3.aborts, 1);
+  EXPECT_THROW(w.append("more"), S3Error);  // the writer stays failed
+  EXPECT_EQ(s3.objects.count("/logs/k"), 0u);
+}
+
+TEST_F(S3MultipartWriter, RecoveryUploadsFlushedBytesOnlyAndLeavesLiveWritersAlone) {
+  StagingArea staging(dir, 64 * MiB);
+  MultipartOptions o;
+  o.part_size = 5 * MiB;
+  std::string flushed;
+  {
+    MultipartWriter dead(*client, staging, "logs", "dead", {}, o);
+    dead.open();
+    for (int i = 0; i < 12; ++i) {
+      std::string chunk(MiB, static_cast<char>('a' + i));
+      dead.append(chunk);
+      dead.flush();
+      flushed += chunk;
+    }
+    dead.append("never flushed");
+  }  // dropped without close(): as after a failure; its staging files stay
+  MultipartWriter live(*client, staging, "logs", "live", {}, o);
+  live.open();
+  live.append("live bytes");
+  live.flush();
+  auto report = recover_staged_uploads(*client, staging, o);
+  EXPECT_EQ(report.completed, std::vector<std::string>{"dead"});
+  EXPECT_TRUE(report.failed.empty());
+  EXPECT_TRUE(s3.objects["/logs/dead"] == flushed);
+  EXPECT_EQ(s3.objects.count("/logs/live"), 0u);
+  live.close();
+  EXPECT_EQ(s3.objects["/logs/live"], "live bytes");
+  EXPECT_EQ(staged_files(), 0u);
+}
+
+TEST_F(S3MultipartWriter, StoreStartChecksTheBucketAndRecoversTheLastRun) {
+  auto settings = [&] {
+    Diagnostics d;
+    auto ctx = test::make_context({{"endpoint", server.endpoint()}, {"pathStyleAccess", "true"},
+                                   {"accessKey", "AK"}, {"secretKey", "SK"}, {"stagingDir", dir},
+                                   {"contentType", "text/plain"}},
+                                  &d);
+    auto s = read_s3_settings(ctx, "/unused");
+    EXPECT_FALSE(d.has_errors()) << d.format();
+    return s;
+  };
+  {
+    S3Store first(settings());
+    first.start("logs");
+    auto w = first.open("logs", "run1/FlumeData.1");
+    w->append("committed before the crash\n");
+    w->flush();
+  }  // process "dies": writer dropped without close
+  EXPECT_EQ(s3.objects.count("/logs/run1/FlumeData.1"), 0u);
+  S3Store second(settings());
+  second.start("logs");
+  EXPECT_EQ(s3.objects["/logs/run1/FlumeData.1"], "committed before the crash\n");
+  EXPECT_EQ(staged_files(), 0u);
+  S3Store third(settings());
+  EXPECT_THROW(third.start("nope"), S3Error);
+}
+
+TEST_F(S3MultipartWriter, RejectsPartsBelowFiveMiB) {
+  StagingArea staging(dir, 64 * MiB);
+  MultipartOptions o;
+  o.part_size = MiB;
+  EXPECT_THROW(MultipartWriter(*client, staging, "logs", "k", {}, o), std::invalid_argument);
+}
+
+TEST_F(S3MultipartWriter, JournalWithTornTailKeepsEarlierRecords) {
+  StagingArea staging(dir, 64 * MiB);
+  {
+    Journal j(dir + "/x.journal");
+    ObjectOptions oo;
+    oo.content_encoding = "gzip";
+    oo.metadata["m"] = "v";
+    j.begin("logs", "dir/obj.gz", oo, 5 * MiB);
+    j.upload("UP");
+    j.part({1, "\"e1\""}, 5 * MiB);
+    j.flushed(7 * MiB);
+  }
+  std::ofstream(dir + "/x.journal", std::ios::app) << "{\"op\":\"flushed\",\"le";  // crash mid-record
+  auto s = read_journal(dir, "x");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->key, "dir/obj.gz");
+  EXPECT_EQ(s->options.content_encoding, "gzip");
+  EXPECT_EQ(s->options.metadata["m"], "v");
+  EXPECT_EQ(s->upload_id, "UP");
+  ASSERT_EQ(s->parts.size(), 1u);
+  EXPECT_EQ(s->parts[0].etag, "\"e1\"");
+  EXPECT_EQ(s->flushed, 7 * MiB);
+  EXPECT_FALSE(s->completed);
+  EXPECT_EQ(staging.staged_ids(), std::vector<std::string>{"x"});
+}
+
+}  // namespace
+}  // namespace sluice::s3
