@@ -14,9 +14,10 @@
 #include "sinks/avro_sink.hpp"
 #include "sinks/file_roll_sink.hpp"
 #include "sinks/hdfs_sink.hpp"
-#include "sinks/s3_sink.hpp"
+#include "sinks/kafka_sink.hpp"
 #include "sinks/logger_sink.hpp"
 #include "sinks/null_sink.hpp"
+#include "sinks/s3_sink.hpp"
 #include "sources/avro_source.hpp"
 #include "sources/exec_source.hpp"
 #include "sources/http_source.hpp"
@@ -86,6 +87,8 @@ const std::vector<TypeEntry<Sink>>& sink_types() {
        &make_component<FileRollSink, Sink>},
       {"hdfs", {"org.apache.flume.sink.hdfs.HDFSEventSink"}, "rolled, date-partitioned files (gzip, SequenceFile)",
        &make_component<HdfsSink, Sink>},
+      {"kafka", {"org.apache.flume.sink.kafka.KafkaSink"}, "produces to a Kafka topic (librdkafka)",
+       &make_component<KafkaSink, Sink>},
       {"logger", {"org.apache.flume.sink.LoggerSink"}, "logs events at INFO (debugging)",
        &make_component<LoggerSink, Sink>},
       {"null", {"org.apache.flume.sink.NullSink"}, "discards events (testing, benchmarks)",

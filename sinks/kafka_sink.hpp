@@ -1,0 +1,40 @@
+// Flume type: kafka (org.apache.flume.sink.kafka.KafkaSink), with librdkafka.
+// Keys: kafka.bootstrap.servers (required), kafka.topic (default-flume-topic), flumeBatchSize (100),
+// kafka.producer.acks (1), useFlumeEventFormat (false: the body; true: the Avro-binary
+// AvroFlumeEvent with headers, as Flume writes it), allowTopicOverride (true) with topicHeader
+// (topic), partitionIdHeader, defaultPartitionId; the message key is the `key` header.
+// kafka.producer.* are passed to librdkafka (a property it does not know is a config error naming
+// the key). Legacy keys brokerList, topic, batchSize, requiredAcks are mapped with a warning.
+// A batch commits only after every message of it was acknowledged by the broker (delivery
+// reports); any failure rolls it back and it is produced again.
+#pragma once
+#include <librdkafka/rdkafka.h>
+
+#include <map>
+
+#include "agent/sink.hpp"
+
+namespace sluice {
+
+class KafkaSink : public BatchSink {
+ public:
+  KafkaSink(const std::string& name, Context& ctx);
+  ~KafkaSink() override;
+  void start() override;
+  void stop() override;
+
+ protected:
+  void deliver(const Batch& batch) override;
+
+ private:
+  rd_kafka_topic_t* topic_handle(const std::string& topic);
+  std::map<std::string, std::string> props_;
+  std::string topic_, topic_header_, partition_header_;
+  bool avro_format_, allow_override_;
+  int32_t default_partition_ = RD_KAFKA_PARTITION_UA;
+  int64_t delivery_timeout_ms_;
+  rd_kafka_t* rk_ = nullptr;
+  std::map<std::string, rd_kafka_topic_t*> topics_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+"""The kafka sink against librdkafka's mock cluster (tests/peers/kafka_mock_cluster), read back by
+an independent client (kafka-python): plain bodies with keys, topic override by header, and Flume's
+AvroFlumeEvent format decoded with python3-avro."""
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import avro.io
+import avro.schema
+from kafka import KafkaConsumer
+
+BUILD = os.environ.get("SLUICE_BUILD_DIR", os.path.join(os.path.dirname(__file__), "../../build"))
+SLUICE = os.environ.get("SLUICE_BIN", os.path.join(BUILD, "sluice"))
+SCHEMA = avro.schema.parse('{"type":"record","name":"AvroFlumeEvent","namespace":"org.apache.flume.source.avro",'
+                           '"fields":[{"name":"headers","type":{"type":"map","values":"string"}},{"name":"body","type":"bytes"}]}')
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def consume(bootstrap, topic, n, timeout=30):
+    c = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                      consumer_timeout_ms=timeout * 1000, api_version=(2, 0, 0))
+    out = []
+    for m in c:
+        out.append(m)
+        if len(out) >= n:
+            break
+    c.close()
+    return out
+
+
+def main():
+    mock = subprocess.Popen([os.path.join(BUILD, "tests", "kafka_mock_cluster"), "1", "plain:1", "other:1", "avro:1"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    bootstrap = mock.stdout.readline().strip()
+    assert bootstrap, "mock cluster did not start"
+    work = tempfile.mkdtemp()
+    agents = []
+    try:
+        for fmt, topic in (("false", "plain"), ("true", "avro")):
+            conf = os.path.join(work, "k-%s.properties" % topic)
+            with open(conf, "w") as f:
+                f.write("a.sources = r\na.channels = c\na.sinks = k\n"
+                        "a.sources.r.type = seq\na.sources.r.totalEvents = 300\na.sources.r.batchSize = 50\n"
+                        "a.sources.r.channels = c\na.sources.r.interceptors = k t\n"
+                        "a.sources.r.interceptors.k.type = static\na.sources.r.interceptors.k.key = key\n"
+                        "a.sources.r.interceptors.k.value = host-7\n"
+                        "a.sources.r.interceptors.t.type = static\na.sources.r.interceptors.t.key = origin\n"
+                        "a.sources.r.interceptors.t.value = sluice\n"
+                        "a.channels.c.type = memory\na.channels.c.capacity = 10000\n"
+                        "a.sinks.k.type = kafka\na.sinks.k.channel = c\n"
+                        "a.sinks.k.kafka.bootstrap.servers = %s\na.sinks.k.kafka.topic = %s\n"
+                        "a.sinks.k.useFlumeEventFormat = %s\na.sinks.k.flumeBatchSize = 100\n"
+                        "a.sinks.k.kafka.producer.linger.ms = 5\n" % (bootstrap, topic, fmt))
+            agents.append(subprocess.Popen([SLUICE, "agent", "-n", "a", "-f", conf], stderr=open(conf + ".log", "w")))
+        plain = consume(bootstrap, "plain", 300)
+        assert len(plain) == 300, "plain: %d of 300" % len(plain)
+        assert sorted(int(m.value) for m in plain) == list(range(300)), "plain bodies differ"
+        assert all(m.key == b"host-7" for m in plain), "message key is not the key header"
+        got = consume(bootstrap, "avro", 300)
+        assert len(got) == 300, "avro: %d of 300" % len(got)
+        reader = avro.io.DatumReader(SCHEMA)
+        events = [reader.read(avro.io.BinaryDecoder(io.BytesIO(m.value))) for m in got]
+        assert sorted(int(e["body"]) for e in events) == list(range(300)), "avro bodies differ"
+        assert all(e["headers"].get("origin") == "sluice" for e in events), "headers lost in the Avro format"
+        print("PASS: kafka sink: 300 plain and 300 AvroFlumeEvent messages read back by kafka-python")
+        return 0
+    finally:
+        for a in agents:
+            a.send_signal(signal.SIGTERM)
+            a.wait(timeout=30)
+        mock.stdin.close()
+        mock.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+// The kafka sink against librdkafka's in-process mock cluster: delivery, and a broker outage that
+// rolls the batch back (the events stay in the channel) until the broker returns.
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "channels/memory_channel.hpp"
+#include "sinks/kafka_sink.hpp"
+#include "test_support.hpp"
+
+namespace sluice {
+namespace {
+
+using test::make_context;
+
+struct Mock {
+  rd_kafka_t* rk;
+  rd_kafka_mock_cluster_t* mc;
+  Mock() {
+    char err[256];
+    rk = rd_kafka_new(RD_KAFKA_PRODUCER, rd_kafka_conf_new(), err, sizeof err);
+    mc = rd_kafka_mock_cluster_new(rk, 1);
+    rd_kafka_mock_topic_create(mc, "t", 1, 1);
+  }
+  ~Mock() {
+    rd_kafka_mock_cluster_destroy(mc);
+    rd_kafka_destroy(rk);
+  }
+  std::string bootstrap() const { return rd_kafka_mock_cluster_bootstraps(mc); }
+};
+
+TEST(KafkaSink, DeliversAndRollsBackWhileTheBrokerIsDown) {
+  Mock m;
+  auto cctx = make_context({{"keep-alive", "0"}});
+  MemoryChannel ch("c1", cctx);
+  Diagnostics d;
+  auto ctx = make_context({{"kafka.bootstrap.servers", m.bootstrap()},
+                           {"kafka.topic", "t"},
+                           {"deliveryTimeout", "1500"},
+                           {"kafka.producer.message.timeout.ms", "1000"}},
+                          &d);
+  KafkaSink sink("k1", ctx);
+  ASSERT_FALSE(d.has_errors()) << d.format();
+  sink.set_channel(&ch);
+  sink.start();
+  auto put = [&](int n) {
+    auto tx = ch.begin();
+    for (int i = 0; i < n; ++i) tx->put(Event("e" + std::to_string(i)));
+    tx->commit();
+  };
+  put(10);
+  EXPECT_EQ(sink.process(), Sink::Status::Ready);
+  EXPECT_EQ(ch.size(), 0u);
+  rd_kafka_mock_broker_set_down(m.mc, 1);
+  put(5);
+  EXPECT_THROW(sink.process(), DeliveryException);
+  EXPECT_EQ(ch.size(), 5u);  // rolled back: nothing lost
+  rd_kafka_mock_broker_set_up(m.mc, 1);
+  bool delivered = false;
+  for (int i = 0; i < 10 && !delivered; ++i) {
+    try {
+      delivered = sink.process() == Sink::Status::Ready;
+    } catch (const DeliveryException&) {
+    }
+  }
+  EXPECT_TRUE(delivered);
+  EXPECT_EQ(ch.size(), 0u);
+  sink.stop();
+}
+
+TEST(KafkaSink, UnknownProducerPropertyAndLegacyKeys) {
+  Diagnostics d;
+  auto ctx = make_context({{"brokerList", "127.0.0.1:9"}, {"topic", "x"}, {"kafka.producer.no.such.thing", "1"}}, &d,
+                          "sink k1 (type kafka)", "a1.sinks.k1.");
+  KafkaSink s("k1", ctx);
+  std::string out = d.format();
+  EXPECT_NE(out.find("a1.sinks.k1.kafka.producer.no.such.thing"), std::string::npos) << out;
+  EXPECT_NE(out.find("warning: a1.sinks.k1.brokerList: is deprecated: use kafka.bootstrap.servers"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("warning: a1.sinks.k1.topic: is deprecated: use kafka.topic"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace sluice
