@@ -85,3 +85,15 @@ for f in "$(dirname "$0")"/../../conf/*.properties; do
     || fail "conf example $(basename "$f") is not valid: $(cat "$TEST_TMP/conf.err")"
 done
 pass "conf examples"
+
+# `sluice help` lists the types and prints one type's keys from the same declarations the validator
+# uses; `sluice version` names the libraries.
+out=$("$SLUICE_BIN" help)
+for t in syslogtcp TAILDIR avro hdfs kafka file memory ioc_sweeper; do grep -qw "$t" <<<"$out" || fail "help does not list $t"; done
+out=$("$SLUICE_BIN" help sink hdfs)
+grep -q "^hdfs.rollCount  *int  *10 " <<<"$out" || fail "help sink hdfs lacks hdfs.rollCount with its default: $out"
+grep -q "^channel .*(required)" <<<"$out" || fail "help sink hdfs lacks the channel key"
+"$SLUICE_BIN" version | grep -q "librdkafka" || fail "version does not name its libraries"
+set +e; "$SLUICE_BIN" help sink nosuch >/dev/null 2>&1; rc=$?; set -e
+[ $rc -eq 2 ] || fail "help on an unknown type should exit 2"
+pass "help and version"
