@@ -23,14 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::make_context;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/sluice-unit.XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using test::TempDir;
 
 std::unique_ptr<MemoryChannel> mem(std::map<std::string, std::string> kv = {}) {
   kv.emplace("keep-alive", "0");
@@ -72,7 +65,7 @@ TEST(SeqSource, GeneratesTotalEventsInOrderWithBackpressure) {
 TEST(FileRollSink, DefaultNamesTextSerializerAndFsyncedBatches) {
   TempDir dir;
   auto ch = mem();
-  auto ctx = make_context({{"sink.directory", dir.path.string()}, {"sink.rollInterval", "0"},
+  auto ctx = make_context({{"sink.directory", dir.p.string()}, {"sink.rollInterval", "0"},
                            {"sink.pathManager.prefix", "log-"}, {"sink.pathManager.extension", "txt"}});
   FileRollSink sink("k1", ctx);
   sink.set_channel(ch.get());
@@ -89,7 +82,7 @@ TEST(FileRollSink, DefaultNamesTextSerializerAndFsyncedBatches) {
 TEST(FileRollSink, HeaderAndTextAndRollInterval) {
   TempDir dir;
   auto ch = mem();
-  auto ctx = make_context({{"sink.directory", dir.path.string()}, {"sink.rollInterval", "1"},
+  auto ctx = make_context({{"sink.directory", dir.p.string()}, {"sink.rollInterval", "1"},
                            {"sink.serializer", "header_and_text"}});
   FileRollSink sink("k1", ctx);
   sink.set_channel(ch.get());

@@ -14,14 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::make_context;
 
-struct Dir {
-  fs::path p;
-  Dir() {
-    char t[] = "/tmp/sluice-fc.XXXXXX";
-    p = mkdtemp(t);
-  }
-  ~Dir() { fs::remove_all(p); }
-};
+using Dir = test::TempDir;
 
 std::unique_ptr<FileChannel> open_channel(const Dir& d, std::map<std::string, std::string> kv = {}) {
   kv["dataDirs"] = (d.p / "data").string();

@@ -23,15 +23,7 @@ std::vector<std::string> drain(Channel& ch) {
   return out;
 }
 
-int connect_to(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  return fd;
-}
+int connect_to(int port) { return test::dial_loopback(port); }
 
 std::string read_lines(int fd, int lines) {
   std::string out;

@@ -28,15 +28,7 @@ std::vector<Event> drain(Channel& ch, size_t max = 0) {
   return out;
 }
 
-int dial(int port, int type = SOCK_STREAM) {
-  int fd = ::socket(AF_INET, type, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  return fd;
-}
+int dial(int port, int type = SOCK_STREAM) { return test::dial_loopback(port, type); }
 
 void send_all(int fd, const std::string& s) {
   size_t off = 0;

@@ -1,6 +1,12 @@
 // Helpers shared by unit tests: Contexts from key/value maps, and a scriptable sink.
 #pragma once
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
@@ -17,6 +23,35 @@ inline Context make_context(const std::map<std::string, std::string>& kv, Diagno
   int line = 1;
   for (auto& [k, val] : kv) v[k] = {val, {"test.conf", ++line}};
   return Context(label, prefix, v, d, {"test.conf", 1});
+}
+
+// A fresh directory under /tmp, removed with everything in it at the end of the test.
+struct TempDir {
+  std::filesystem::path p;
+  TempDir() {
+    char t[] = "/tmp/sluice-unit.XXXXXX";
+    p = mkdtemp(t);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(p, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+};
+
+// A socket connected to 127.0.0.1:port (-1 on failure).
+inline int dial_loopback(int port, int type = SOCK_STREAM) {
+  int fd = ::socket(AF_INET, type, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 // A processor that puts everything into one channel (no interceptors).
