@@ -7,6 +7,9 @@ list=${1:-debian-packages.txt}
 mapfile -t pkgs < <(grep -v '^\s*#' "$here/$list" | grep -v '^\s*$')
 missing=()
 for p in "${pkgs[@]}"; do
+  # Node.js may come from another source whose nodejs package already contains npm (and conflicts
+  # with Debian's npm): a working command counts as installed for these two.
+  case "$p" in nodejs|npm) command -v "${p/nodejs/node}" >/dev/null 2>&1 && continue ;; esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
