@@ -116,4 +116,22 @@ wait_until 20 grep -q "recovered" "$TEST_TMP/agent-a1.log" || fail "in-use file 
 stop_agent "$AGENT_PID"
 ! find "$out" -name '*.tmp' | grep -q . || fail "in-use file still there after recovery"
 for f in $(find "$out" -type f); do gzip -t "$f" || fail "recovered file $f is not a valid gzip"; done
+
+# serializer = avro_event: an Avro container file of Flume's Event record, read by python3-avro.
+avout="$TEST_TMP/avro"
+sed "s#hdfs.path = $seqout#hdfs.path = $avout#" "$TEST_TMP/seq.properties" >"$TEST_TMP/avro.properties"
+cat >>"$TEST_TMP/avro.properties" <<CONF
+a1.sinks.k1.hdfs.fileType = DataStream
+a1.sinks.k1.serializer = avro_event
+CONF
+start_agent a1 "$TEST_TMP/avro.properties"
+av_done() { grep -q "source started" "$TEST_TMP/agent-a1.log" && [ -n "$(find "$avout" -type f 2>/dev/null)" ]; }
+wait_until 20 av_done || fail "no avro_event file written"
+sleep 1
+stop_agent "$AGENT_PID"
+f=$(find "$avout" -type f)
+$PY "$peers/read_avro_container.py" "$f" >"$TEST_TMP/avro.jsonl" || fail "python3-avro cannot read the avro_event file"
+[ "$(wc -l <"$TEST_TMP/avro.jsonl")" -eq 5000 ] || fail "avro_event file has $(wc -l <"$TEST_TMP/avro.jsonl") records"
+$PY -c "import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; assert sorted(int(x['body']) for x in r)==list(range(5000)); assert all('timestamp' in x['headers'] for x in r)" "$TEST_TMP/avro.jsonl" \
+  || fail "avro_event records differ"
 pass "hdfs sink"
