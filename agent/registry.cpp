@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "channels/file_channel.hpp"
+#include "channels/kafka_channel.hpp"
 #include "channels/memory_channel.hpp"
 #include "interceptors/host_interceptor.hpp"
 #include "interceptors/ioc_sweeper.hpp"
@@ -73,6 +74,8 @@ const std::vector<TypeEntry<Channel>>& channel_types() {
   static const std::vector<TypeEntry<Channel>> table = {
       {"file", {"org.apache.flume.channel.file.FileChannel"}, "durable: write-ahead log, fsync per commit",
        &make_component<FileChannel, Channel>},
+      {"kafka", {"org.apache.flume.channel.kafka.KafkaChannel"}, "a Kafka topic as the channel (librdkafka)",
+       &make_component<KafkaChannel, Channel>},
       {"memory", {"org.apache.flume.channel.MemoryChannel"}, "bounded in-memory queue (lost on crash)",
        &make_component<MemoryChannel, Channel>},
   };

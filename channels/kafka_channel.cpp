@@ -1,0 +1,253 @@
+#include "channels/kafka_channel.hpp"
+
+#include <atomic>
+
+#include "agent/avro/flume_event.hpp"
+#include "agent/log.hpp"
+
+namespace sluice {
+namespace {
+
+struct Pending {
+  std::atomic<int64_t> left{0}, failed{0};
+  std::mutex mu;
+  std::string error;
+};
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+  auto* p = static_cast<Pending*>(m->_private);
+  if (!p) return;
+  if (m->err) {
+    p->failed++;
+    std::lock_guard l(p->mu);
+    if (p->error.empty()) p->error = rd_kafka_err2str(m->err);
+  }
+  p->left--;
+}
+
+void check_props(Context& ctx, const std::string& prefix, const std::map<std::string, std::string>& props) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  for (const auto& [k, v] : props)
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK)
+      ctx.error(k == "bootstrap.servers" ? "kafka.bootstrap.servers" : prefix + k, err);
+  rd_kafka_conf_destroy(conf);
+}
+
+rd_kafka_conf_t* make_conf(const std::map<std::string, std::string>& props) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  for (const auto& [k, v] : props) rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err);
+  return conf;
+}
+
+}  // namespace
+
+class KafkaTransaction : public Transaction {
+ public:
+  explicit KafkaTransaction(KafkaChannel& ch) : ch_(ch) {}
+  ~KafkaTransaction() override {
+    if (!puts_.empty() || holding_) rollback();
+  }
+  void put(Event&& e) override {
+    ch_.counters_.put_attempt.inc();
+    puts_.push_back(std::move(e));
+  }
+  size_t take(size_t max, bool wait) override {
+    if (!holding_) {
+      if (!ch_.take_mu_.try_lock_for(std::chrono::milliseconds(wait ? ch_.poll_ms_ : 0))) return 0;
+      holding_ = true;
+    }
+    ch_.counters_.take_attempt.inc();
+    size_t n = 0;
+    int timeout = wait ? ch_.poll_ms_ : 0;
+    while (n < max) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(ch_.consumer_, timeout);
+      if (!m) break;
+      timeout = 0;
+      if (m->err) {
+        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+          SLUICE_LOG(Warn, ch_.name()) << "consumer: " << rd_kafka_message_errstr(m);
+        rd_kafka_message_destroy(m);
+        continue;
+      }
+      std::string_view payload(static_cast<const char*>(m->payload), m->len);
+      Event e;
+      if (ch_.parse_avro_) {
+        try {
+          e = avro::decode_flume_event(payload);
+        } catch (const std::exception& ex) {
+          e = Event(std::string(payload));
+          e.headers.set("flume.kafka.error", std::string("not an AvroFlumeEvent: ") + ex.what());
+          ch_.parse_errors_.inc();
+        }
+      } else {
+        e = Event(std::string(payload));
+      }
+      auto key = std::make_pair(rd_kafka_topic_name(m->rkt), m->partition);
+      if (!first_.count(key)) first_[key] = m->offset;
+      next_[key] = m->offset + 1;
+      taken_.push_back(std::move(e));
+      rd_kafka_message_destroy(m);
+      ++n;
+    }
+    return n;
+  }
+  const Batch& taken() const override { return taken_; }
+  void commit() override {
+    if (!puts_.empty()) produce();
+    if (holding_) {
+      if (!next_.empty()) {
+        rd_kafka_topic_partition_list_t* offs = rd_kafka_topic_partition_list_new(static_cast<int>(next_.size()));
+        for (auto& [k, off] : next_) rd_kafka_topic_partition_list_add(offs, k.first.c_str(), k.second)->offset = off;
+        rd_kafka_resp_err_t err = rd_kafka_commit(ch_.consumer_, offs, 0);
+        rd_kafka_topic_partition_list_destroy(offs);
+        if (err) {
+          rollback();
+          throw ChannelException("kafka channel " + ch_.name() + ": offset commit failed: " + rd_kafka_err2str(err));
+        }
+        ch_.counters_.take_success.inc(static_cast<int64_t>(taken_.size()));
+      }
+      release();
+    }
+    puts_.clear();
+  }
+  void rollback() override {
+    puts_.clear();
+    if (!holding_) return;
+    if (!first_.empty()) {  // the same records must come again
+      rd_kafka_topic_partition_list_t* offs = rd_kafka_topic_partition_list_new(static_cast<int>(first_.size()));
+      for (auto& [k, off] : first_) rd_kafka_topic_partition_list_add(offs, k.first.c_str(), k.second)->offset = off;
+      rd_kafka_error_t* e = rd_kafka_seek_partitions(ch_.consumer_, offs, 5000);
+      if (e) {
+        SLUICE_LOG(Error, ch_.name()) << "seek back failed: " << rd_kafka_error_string(e);
+        rd_kafka_error_destroy(e);
+      }
+      rd_kafka_topic_partition_list_destroy(offs);
+    }
+    release();
+  }
+
+ private:
+  void release() {
+    taken_.clear();
+    first_.clear();
+    next_.clear();
+    holding_ = false;
+    ch_.take_mu_.unlock();
+  }
+  void produce() {
+    Pending p;
+    std::lock_guard l(ch_.produce_mu_);
+    for (auto& e : puts_) {
+      std::string payload = ch_.parse_avro_ ? avro::encode_flume_event(e) : e.body;
+      int32_t part = ch_.default_partition_;
+      if (!ch_.partition_header_.empty())
+        if (auto* h = e.headers.find(ch_.partition_header_)) part = static_cast<int32_t>(std::atoi(h->c_str()));
+      p.left++;
+      while (rd_kafka_produce(ch_.ptopic_, part, RD_KAFKA_MSG_F_COPY, payload.data(), payload.size(), nullptr, 0, &p) != 0) {
+        if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+          p.left--;
+          p.failed++;
+          break;
+        }
+        rd_kafka_poll(ch_.producer_, 50);
+      }
+    }
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ch_.delivery_timeout_ms_);
+    while (p.left > 0 && std::chrono::steady_clock::now() < until) rd_kafka_poll(ch_.producer_, 20);
+    if (p.left > 0) {
+      rd_kafka_purge(ch_.producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+      while (p.left > 0) rd_kafka_poll(ch_.producer_, 20);
+    }
+    if (p.failed > 0)
+      throw ChannelException("kafka channel " + ch_.name() + ": " + std::to_string(p.failed.load()) + " of " +
+                             std::to_string(puts_.size()) + " records not acknowledged (" + p.error + ")");
+    ch_.counters_.put_success.inc(static_cast<int64_t>(puts_.size()));
+  }
+
+  KafkaChannel& ch_;
+  Batch puts_, taken_;
+  bool holding_ = false;
+  std::map<std::pair<std::string, int32_t>, int64_t> first_, next_;
+};
+
+KafkaChannel::KafkaChannel(const std::string& name, Context& ctx)
+    : Channel(name), parse_errors_(counters_.group->counter("ParseErrorCount")) {
+  std::string servers = ctx.get_string("kafka.bootstrap.servers", "", "(required) host:port,host:port");
+  if (auto l = ctx.get_optional("brokerList", "legacy name of kafka.bootstrap.servers")) {
+    ctx.warning("brokerList", "is deprecated: use kafka.bootstrap.servers");
+    if (servers.empty()) servers = *l;
+  }
+  if (servers.empty()) ctx.error("kafka.bootstrap.servers", "is required (expected host:port[,host:port])");
+  topic_ = ctx.get_string("kafka.topic", "", "the channel's topic");
+  if (auto l = ctx.get_optional("topic", "legacy name of kafka.topic")) {
+    ctx.warning("topic", "is deprecated: use kafka.topic");
+    if (topic_.empty()) topic_ = *l;
+  }
+  if (topic_.empty()) topic_ = "flume-channel";
+  std::string group = ctx.get_string("kafka.consumer.group.id", "", "consumer group");
+  if (auto l = ctx.get_optional("groupId", "legacy name of kafka.consumer.group.id")) {
+    ctx.warning("groupId", "is deprecated: use kafka.consumer.group.id");
+    if (group.empty()) group = *l;
+  }
+  if (group.empty()) group = "flume";
+  if (ctx.get_optional("zookeeperConnect", "legacy; ignored"))
+    ctx.warning("zookeeperConnect", "is ignored: offsets live in Kafka (kafka.bootstrap.servers)");
+  bool smallest = ctx.get_bool("readSmallestOffset", true, "legacy: a new group starts at the earliest offset");
+  parse_avro_ = ctx.get_bool("parseAsFlumeEvent", true, "records are Avro-binary AvroFlumeEvents");
+  poll_ms_ = static_cast<int>(ctx.get_int("pollTimeout", 500, "ms a take waits for records", 0));
+  partition_header_ = ctx.get_string("partitionIdHeader", "", "header naming the partition");
+  if (auto p = ctx.get_optional("defaultPartitionId", "partition for events without the header"))
+    default_partition_ = static_cast<int32_t>(std::atoi(p->c_str()));
+  delivery_timeout_ms_ = ctx.get_int("deliveryTimeout", 30000, "ms to wait for acknowledgements (sluice)", 1);
+  producer_props_ = ctx.get_prefixed("kafka.producer.", "kafka.producer.<librdkafka property>");
+  consumer_props_ = ctx.get_prefixed("kafka.consumer.", "kafka.consumer.<librdkafka property>");
+  producer_props_["bootstrap.servers"] = consumer_props_["bootstrap.servers"] = servers;
+  producer_props_.emplace("acks", "all");
+  producer_props_.emplace("enable.idempotence", "true");
+  consumer_props_["group.id"] = group;
+  consumer_props_["enable.auto.commit"] = "false";
+  consumer_props_.emplace("auto.offset.reset", smallest ? "earliest" : "latest");
+  check_props(ctx, "kafka.producer.", producer_props_);
+  check_props(ctx, "kafka.consumer.", consumer_props_);
+}
+
+KafkaChannel::~KafkaChannel() { stop(); }
+
+void KafkaChannel::start() {
+  char err[512];
+  rd_kafka_conf_t* pc = make_conf(producer_props_);
+  rd_kafka_conf_set_dr_msg_cb(pc, on_delivery);
+  producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, sizeof err);
+  if (!producer_) throw std::runtime_error("kafka channel producer: " + std::string(err));
+  ptopic_ = rd_kafka_topic_new(producer_, topic_.c_str(), nullptr);
+  consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, make_conf(consumer_props_), err, sizeof err);
+  if (!consumer_) throw std::runtime_error("kafka channel consumer: " + std::string(err));
+  rd_kafka_poll_set_consumer(consumer_);
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, topic_.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t e = rd_kafka_subscribe(consumer_, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (e) throw std::runtime_error("kafka channel subscribe: " + std::string(rd_kafka_err2str(e)));
+  Channel::start();
+}
+
+void KafkaChannel::stop() {
+  if (consumer_) {
+    rd_kafka_consumer_close(consumer_);
+    rd_kafka_destroy(consumer_);
+    consumer_ = nullptr;
+  }
+  if (producer_) {
+    rd_kafka_flush(producer_, 5000);
+    rd_kafka_topic_destroy(ptopic_);
+    rd_kafka_destroy(producer_);
+    producer_ = nullptr;
+    Channel::stop();
+  }
+}
+
+std::unique_ptr<Transaction> KafkaChannel::begin() { return std::make_unique<KafkaTransaction>(*this); }
+
+}  // namespace sluice

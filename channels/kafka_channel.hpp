@@ -1,0 +1,53 @@
+// Flume type: kafka (org.apache.flume.channel.kafka.KafkaChannel), with librdkafka.
+// Keys: kafka.bootstrap.servers (required), kafka.topic (flume-channel), kafka.consumer.group.id
+// (flume), parseAsFlumeEvent (true: records are Avro-binary AvroFlumeEvents with headers, as Flume
+// writes them, so Flume and sluice agents can share a topic; false: the body only), pollTimeout
+// (500 ms), defaultPartitionId, partitionIdHeader, deliveryTimeout (30000 ms; sluice),
+// kafka.producer.* / kafka.consumer.* passed to librdkafka (unknown properties are config errors);
+// legacy brokerList, topic, groupId, readSmallestOffset mapped with a warning, zookeeperConnect
+// ignored with a warning (offsets live in Kafka).
+// Put: produce the batch and wait for every delivery report before commit returns (acks=all,
+// idempotent producer by default). Take: consume; offsets are committed to Kafka only at commit;
+// a rollback seeks back so the same records come again. One take transaction at a time (a second
+// concurrent taker gets nothing until the first ends), so a rollback can never skip another's records.
+// A record that is not a valid AvroFlumeEvent on a parseAsFlumeEvent topic becomes an event with the
+// raw bytes as body and header flume.kafka.error=<reason> (never dropped, never a crash loop).
+// Changed from Flume: a new consumer group starts at the earliest offset (Flume: latest), so events
+// put before the first take are not skipped. size() is not known without asking the brokers: 0.
+#pragma once
+#include <librdkafka/rdkafka.h>
+
+#include <map>
+#include <mutex>
+
+#include "agent/channel.hpp"
+#include "agent/context.hpp"
+
+namespace sluice {
+
+class KafkaChannel : public Channel {
+ public:
+  KafkaChannel(const std::string& name, Context& ctx);
+  ~KafkaChannel() override;
+  void start() override;
+  void stop() override;
+  std::unique_ptr<Transaction> begin() override;
+  size_t size() const override { return 0; }
+
+ private:
+  friend class KafkaTransaction;
+  std::map<std::string, std::string> producer_props_, consumer_props_;
+  std::string topic_, partition_header_;
+  bool parse_avro_;
+  int poll_ms_;
+  int32_t default_partition_ = RD_KAFKA_PARTITION_UA;
+  int64_t delivery_timeout_ms_;
+  rd_kafka_t* producer_ = nullptr;
+  rd_kafka_topic_t* ptopic_ = nullptr;
+  rd_kafka_t* consumer_ = nullptr;
+  std::mutex produce_mu_;
+  std::timed_mutex take_mu_;  // held by the one open take transaction
+  Counter& parse_errors_;
+};
+
+}  // namespace sluice

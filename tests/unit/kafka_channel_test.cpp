@@ -1,0 +1,120 @@
+// The Kafka channel on librdkafka's in-process mock cluster: put/take/commit, rollback redelivery,
+// committed offsets survive a new consumer, malformed records become marked events.
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "agent/avro/flume_event.hpp"
+#include "channels/kafka_channel.hpp"
+#include "test_support.hpp"
+
+namespace sluice {
+namespace {
+
+using test::make_context;
+
+struct Mock {
+  rd_kafka_t* rk;
+  rd_kafka_mock_cluster_t* mc;
+  Mock() {
+    char err[256];
+    rk = rd_kafka_new(RD_KAFKA_PRODUCER, rd_kafka_conf_new(), err, sizeof err);
+    mc = rd_kafka_mock_cluster_new(rk, 1);
+    rd_kafka_mock_topic_create(mc, "chan", 1, 1);
+  }
+  ~Mock() {
+    rd_kafka_mock_cluster_destroy(mc);
+    rd_kafka_destroy(rk);
+  }
+  std::string bootstrap() const { return rd_kafka_mock_cluster_bootstraps(mc); }
+};
+
+std::unique_ptr<KafkaChannel> open(const Mock& m, std::map<std::string, std::string> extra = {}) {
+  std::map<std::string, std::string> kv = {{"kafka.bootstrap.servers", m.bootstrap()},
+                                           {"kafka.topic", "chan"},
+                                           {"pollTimeout", "300"},
+                                           {"kafka.consumer.session.timeout.ms", "6000"}};
+  for (auto& [k, v] : extra) kv[k] = v;
+  Diagnostics d;
+  auto ctx = make_context(kv, &d);
+  auto ch = std::make_unique<KafkaChannel>("kc", ctx);
+  EXPECT_FALSE(d.has_errors()) << d.format();
+  ch->start();
+  return ch;
+}
+
+// Takes until n events arrived or ~15 s passed (the consumer group takes a moment to join).
+std::vector<Event> take_n(Channel& ch, size_t n, bool commit) {
+  auto tx = ch.begin();
+  for (int i = 0; i < 50 && tx->taken().size() < n; ++i) tx->take(n - tx->taken().size(), true);
+  std::vector<Event> out(tx->taken().begin(), tx->taken().end());
+  if (commit) tx->commit();
+  else tx->rollback();
+  return out;
+}
+
+TEST(KafkaChannel, PutTakeRollbackRedeliversCommitIsFinal) {
+  Mock m;
+  {
+    auto ch = open(m);
+    {
+      auto tx = ch->begin();
+      for (int i = 0; i < 20; ++i) {
+        Event e(std::to_string(i));
+        e.headers.set("n", std::to_string(i));
+        tx->put(std::move(e));
+      }
+      tx->commit();  // acknowledged by the broker
+    }
+    auto first = take_n(*ch, 5, false);  // rolled back
+    ASSERT_EQ(first.size(), 5u);
+    auto again = take_n(*ch, 5, true);
+    ASSERT_EQ(again.size(), 5u);
+    for (int i = 0; i < 5; ++i) {
+      EXPECT_EQ(again[i].body, first[i].body);  // the same records came again
+      EXPECT_EQ(again[i].headers.get("n"), std::to_string(i));
+    }
+    ch->stop();
+  }
+  auto ch = open(m);  // same group: continues after the committed offset
+  auto rest = take_n(*ch, 15, true);
+  ASSERT_EQ(rest.size(), 15u);
+  EXPECT_EQ(rest.front().body, "5");
+  EXPECT_EQ(rest.back().body, "19");
+}
+
+TEST(KafkaChannel, MalformedRecordsAreMarkedNotDropped) {
+  Mock m;
+  char err[256];
+  rd_kafka_conf_t* c = rd_kafka_conf_new();
+  rd_kafka_conf_set(c, "bootstrap.servers", m.bootstrap().c_str(), err, sizeof err);
+  rd_kafka_t* p = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err);
+  std::string junk = "\x80\x80 not avro";
+  rd_kafka_producev(p, RD_KAFKA_V_TOPIC("chan"), RD_KAFKA_V_VALUE(junk.data(), junk.size()), RD_KAFKA_V_END);
+  std::string good = avro::encode_flume_event(Event("fine"));
+  rd_kafka_producev(p, RD_KAFKA_V_TOPIC("chan"), RD_KAFKA_V_VALUE(good.data(), good.size()), RD_KAFKA_V_END);
+  rd_kafka_flush(p, 5000);
+  rd_kafka_destroy(p);
+  auto ch = open(m);
+  auto got = take_n(*ch, 2, true);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].body, junk);
+  EXPECT_NE(got[0].headers.get("flume.kafka.error").find("not an AvroFlumeEvent"), std::string::npos);
+  EXPECT_EQ(got[1].body, "fine");
+  EXPECT_FALSE(got[1].headers.contains("flume.kafka.error"));
+}
+
+TEST(KafkaChannel, LegacyKeysAndUnknownProperties) {
+  Diagnostics d;
+  auto ctx = make_context({{"brokerList", "127.0.0.1:9"}, {"zookeeperConnect", "zk:2181"},
+                           {"kafka.consumer.bogus.property", "1"}},
+                          &d, "channel kc (type kafka)", "a1.channels.kc.");
+  KafkaChannel ch("kc", ctx);
+  std::string out = d.format();
+  EXPECT_NE(out.find("brokerList: is deprecated"), std::string::npos) << out;
+  EXPECT_NE(out.find("zookeeperConnect: is ignored"), std::string::npos) << out;
+  EXPECT_NE(out.find("a1.channels.kc.kafka.consumer.bogus.property"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace sluice
