@@ -22,6 +22,7 @@
 #include "sources/avro_source.hpp"
 #include "sources/exec_source.hpp"
 #include "sources/http_source.hpp"
+#include "sources/kafka_source.hpp"
 #include "sources/netcat_source.hpp"
 #include "sources/seq_source.hpp"
 #include "sources/spooldir_source.hpp"
@@ -53,6 +54,8 @@ const std::vector<TypeEntry<Source>>& source_types() {
        &make_component<ExecSource, Source>},
       {"http", {"org.apache.flume.source.http.HTTPSource"}, "HTTP POST of JSON events or blobs (Boost.Beast)",
        &make_component<HttpSource, Source>},
+      {"kafka", {"org.apache.flume.source.kafka.KafkaSource"}, "consumes Kafka topics (librdkafka)",
+       &make_component<KafkaSource, Source>},
       {"multiport_syslogtcp", {"org.apache.flume.source.MultiportSyslogTCPSource"},
        "syslog over TCP on several ports", &make_component<MultiportSyslogTcpSource, Source>},
       {"netcat", {"org.apache.flume.source.NetcatSource"}, "lines over TCP, acknowledged with OK (testing)",
