@@ -6,6 +6,7 @@
 
 #include "channels/memory_channel.hpp"
 #include "sinks/kafka_sink.hpp"
+#include "kafka_mock.hpp"
 #include "test_support.hpp"
 
 namespace sluice {
@@ -13,20 +14,8 @@ namespace {
 
 using test::make_context;
 
-struct Mock {
-  rd_kafka_t* rk;
-  rd_kafka_mock_cluster_t* mc;
-  Mock() {
-    char err[256];
-    rk = rd_kafka_new(RD_KAFKA_PRODUCER, rd_kafka_conf_new(), err, sizeof err);
-    mc = rd_kafka_mock_cluster_new(rk, 1);
-    rd_kafka_mock_topic_create(mc, "t", 1, 1);
-  }
-  ~Mock() {
-    rd_kafka_mock_cluster_destroy(mc);
-    rd_kafka_destroy(rk);
-  }
-  std::string bootstrap() const { return rd_kafka_mock_cluster_bootstraps(mc); }
+struct Mock : test::KafkaMock {
+  Mock() : KafkaMock("t") {}
 };
 
 TEST(KafkaSink, DeliversAndRollsBackWhileTheBrokerIsDown) {
