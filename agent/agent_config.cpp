@@ -1,5 +1,7 @@
 #include "agent/agent_config.hpp"
 
+#include "agent/config_filters.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -59,8 +61,9 @@ std::vector<std::string> agent_names(const std::vector<ConfigEntry>& entries) {
   return names;
 }
 
-AgentConfig resolve_agent(const std::vector<ConfigEntry>& entries, const std::string& agent, const std::string& file,
-                          Diagnostics& diag) {
+AgentConfig resolve_agent(const std::vector<ConfigEntry>& raw_entries, const std::string& agent,
+                          const std::string& file, Diagnostics& diag) {
+  const std::vector<ConfigEntry> entries = apply_config_filters(raw_entries, agent, diag);
   AgentConfig cfg;
   cfg.agent = agent;
   cfg.file = file;

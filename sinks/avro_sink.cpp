@@ -1,5 +1,7 @@
 #include "sinks/avro_sink.hpp"
 
+#include "agent/tls.hpp"
+
 namespace sluice {
 
 AvroSink::AvroSink(const std::string& name, Context& ctx)
@@ -13,8 +15,10 @@ AvroSink::AvroSink(const std::string& name, Context& ctx)
   opts_.deflate = ctx.get_choice("compression-type", "none", {"none", "deflate"}, "none or deflate") == "deflate";
   opts_.level = static_cast<int>(ctx.get_int("compression-level", 6, "deflate level 0-9", 0, 9));
   ctx.get_int("maxIoWorkers", 0, "accepted for Flume compatibility", 0);
-  for (const char* k : {"ssl", "truststore", "truststore-password", "truststore-type", "trust-all-certs"})
-    if (ctx.get_optional(k, "TLS (not supported yet)")) ctx.error(k, "TLS is not supported by the avro sink yet");
+  if (auto t = tls::client_context(ctx)) {
+    opts_.tls = std::shared_ptr<SSL_CTX>(t->context, t->context->native_handle());
+    opts_.verify_hostname = t->verify_hostname;
+  }
 }
 
 void AvroSink::stop() {

@@ -5,7 +5,9 @@
 // A batch is committed only when the server answered OK; FAILED, a timeout or any I/O error rolls it
 // back (the events are sent again) and the connection is re-made on the next attempt, with the
 // runner's backoff in between. Failover and load_balance sink groups spread over several servers.
-// TLS is not implemented yet (ssl keys are rejected with a clear error).
+// TLS with Flume's keys: ssl, trust-all-certs, truststore, truststore-password, truststore-type,
+// exclude-protocols; sluice adds ssl-ca, ssl-verify-hostname (true; Flume does not check the name)
+// and ssl-certificate / ssl-key for mTLS (see agent/tls.hpp).
 #pragma once
 #include <chrono>
 #include <memory>

@@ -9,6 +9,8 @@
 #include "agent/avro/ipc.hpp"
 #include "agent/avro/zlib_stream.hpp"
 #include "agent/listen.hpp"
+#include "agent/tls.hpp"
+#include "agent/tls_stream.hpp"
 #include "sources/syslog/syslog_options.hpp"
 
 namespace sluice {
@@ -53,7 +55,8 @@ struct AvroSource::Impl {
   tcp::acceptor acceptor{io};
   std::vector<std::thread> threads;
   RateLimit warn;
-  explicit Impl(AvroSource& s) : src(s) {}
+  Counter& tls_failed;
+  explicit Impl(AvroSource& s) : src(s), tls_failed(s.counters_.group->counter("TlsHandshakeFailCount")) {}
   void accept();
   // Handles one request frame; returns the response payload (empty: close the connection).
   std::string handle(std::string_view payload, bool& handshaken, const std::string& peer);
@@ -63,12 +66,31 @@ namespace {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket s, AvroSource::Impl& impl, size_t max, bool deflate, std::string peer)
-      : socket_(std::move(s)), impl_(impl), frames_(max), peer_(std::move(peer)) {
+  Connection(tcp::socket s, asio::ssl::context* tls, AvroSource::Impl& impl, size_t max, bool deflate,
+             std::string peer)
+      : socket_(std::move(s), tls), timer_(socket_.get_executor()), impl_(impl), frames_(max), peer_(std::move(peer)) {
     if (deflate) {
       inflater_ = std::make_unique<avro::Inflater>();
       deflater_ = std::make_unique<avro::Deflater>();
     }
+  }
+  // With TLS (as Flume: TLS outside, deflate inside) the handshake must finish within 30 s.
+  void start() {
+    if (!socket_.is_tls()) return read();
+    timer_.expires_after(std::chrono::seconds(30));
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->close();
+    });
+    socket_.async_handshake([self = shared_from_this()](boost::system::error_code ec) {
+      self->timer_.cancel();
+      if (ec) {
+        if (!is_tls_probe(ec)) self->impl_.tls_failed.inc();
+        if (!is_tls_probe(ec) && self->impl_.warn.allow())
+          SLUICE_LOG(Warn, self->impl_.src.name()) << "TLS handshake with " << self->peer_ << " failed: " << ec.message();
+        return self->close();
+      }
+      self->read();
+    });
   }
   void read() {
     socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
@@ -110,10 +132,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
   void close() {
     boost::system::error_code ignored;
-    socket_.close(ignored);
+    socket_.socket().close(ignored);
   }
 
-  tcp::socket socket_;
+  MaybeTlsStream<tcp::socket> socket_;
+  asio::steady_timer timer_;
   AvroSource::Impl& impl_;
   avro::FrameReader frames_;
   std::string peer_;
@@ -144,7 +167,7 @@ void AvroSource::Impl::accept() {
         }
       }
       s.set_option(tcp::no_delay(true), e2);
-      std::make_shared<Connection>(std::move(s), *this, src.max_request_, src.deflate_, ip)->read();
+      std::make_shared<Connection>(std::move(s), src.tls_.get(), *this, src.max_request_, src.deflate_, ip)->start();
     }
     accept();
   });
@@ -222,8 +245,7 @@ AvroSource::AvroSource(const std::string& name, Context& ctx) : Source(name) {
   std::string err;
   if (!parse_ip_filter_rules(rules, rules_, err)) ctx.error("ipFilterRules", err);
   if (ip_filter_ && rules_.empty()) ctx.error("ipFilterRules", "is required when ipFilter is true");
-  for (const char* k : {"ssl", "keystore", "keystore-password", "keystore-type"})
-    if (ctx.get_optional(k, "TLS (not supported yet)")) ctx.error(k, "TLS is not supported by the avro source yet");
+  tls_ = tls::server_context(ctx);
 }
 
 AvroSource::~AvroSource() { stop(); }
@@ -234,7 +256,7 @@ void AvroSource::start() {
   impl_->accept();
   for (int i = 0; i < threads_; ++i) impl_->threads.emplace_back([this] { impl_->io.run(); });
   counters_.group->mark_start();
-  SLUICE_LOG(Info, name_) << "Avro RPC listening on " << bind_ << ":" << port();
+  SLUICE_LOG(Info, name_) << (tls_ ? "Avro RPC (TLS) listening on " : "Avro RPC listening on ") << bind_ << ":" << port();
 }
 
 void AvroSource::stop() {

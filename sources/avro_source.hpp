@@ -7,9 +7,11 @@
 // (BOTH / CLIENT / NONE), then append / appendBatch. Answers OK only after the events are committed
 // to every required channel and FAILED when a channel is full, so the client retries.
 // Bad input (absurd frame lengths or counts, garbage, unknown protocols) closes that connection
-// with a log line; other connections are not affected. TLS is not implemented yet (ssl keys are
-// rejected with a clear error).
+// with a log line; other connections are not affected. TLS with Flume's keys (ssl, keystore,
+// keystore-password, keystore-type, exclude-protocols, ...; see agent/tls.hpp), plus mTLS
+// (ssl-client-auth) which Flume's avro source does not offer.
 #pragma once
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <vector>
 
@@ -45,6 +47,7 @@ class AvroSource : public Source {
   size_t max_request_;
   bool ip_filter_;
   std::vector<IpFilterRule> rules_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,6 +1,8 @@
 #include "sources/http_source.hpp"
 
 #include "agent/listen.hpp"
+#include "agent/tls.hpp"
+#include "agent/tls_stream.hpp"
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -25,8 +27,9 @@ struct HttpSource::Server {
   tcp::acceptor acceptor{io};
   std::vector<std::thread> threads;
   RateLimit fail_log;
+  Counter& tls_failed;
 
-  explicit Server(HttpSource& s) : source(s) {}
+  explicit Server(HttpSource& s) : source(s), tls_failed(s.counters_.group->counter("TlsHandshakeFailCount")) {}
   void accept();
   Reply serve(const http::Request& req);
 };
@@ -36,24 +39,40 @@ namespace {
 // One connection: read a request, answer it, repeat while keep-alive (Beast's async server shape).
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket s, HttpSource::Server& server, size_t limit, int idle_s, Counter& open)
-      : stream_(std::move(s)), server_(server), limit_(limit), idle_s_(idle_s), open_(open) {
+  Session(tcp::socket s, asio::ssl::context* tls, HttpSource::Server& server, size_t limit, int idle_s, Counter& open)
+      : stream_(beast::tcp_stream(std::move(s)), tls), server_(server), limit_(limit), idle_s_(idle_s), open_(open) {
     open_.inc();
   }
   ~Session() { open_.inc(-1); }
+
+  // HTTPS: the TLS handshake first, within the idle timeout.
+  void start() {
+    if (!stream_.is_tls()) return read();
+    stream_.plain().expires_after(std::chrono::seconds(idle_s_));
+    stream_.async_handshake([self = shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        if (!is_tls_probe(ec)) self->server_.tls_failed.inc();
+        if (!is_tls_probe(ec) && self->server_.fail_log.allow())
+          SLUICE_LOG(Warn, self->server_.source.name()) << "TLS handshake failed: " << ec.message();
+        return self->close();
+      }
+      self->read();
+    });
+  }
 
   void read() {
     parser_.emplace();
     parser_->body_limit(limit_);
     parser_->header_limit(64 * 1024);
-    stream_.expires_after(std::chrono::seconds(idle_s_));
+    stream_.plain().expires_after(std::chrono::seconds(idle_s_));
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
 
  private:
   void on_read(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted)
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::ssl::error::stream_truncated)
       return close();
     if (ec == bhttp::error::body_limit) return write({bhttp::status::payload_too_large, "request body too large\n"}, false);
     if (ec) return write({bhttp::status::bad_request, "Bad request from client. " + ec.message() + "\n"}, false);
@@ -83,7 +102,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  beast::tcp_stream stream_;
+  MaybeTlsStream<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   HttpSource::Server& server_;
@@ -98,9 +117,9 @@ void HttpSource::Server::accept() {
   acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket sock) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec)
-      std::make_shared<Session>(std::move(sock), *this, source.max_request_, source.idle_timeout_s_,
-                                source.counters_.open_connections)
-          ->read();
+      std::make_shared<Session>(std::move(sock), source.tls_.get(), *this, source.max_request_,
+                                source.idle_timeout_s_, source.counters_.open_connections)
+          ->start();
     accept();
   });
 }
@@ -147,9 +166,7 @@ HttpSource::HttpSource(const std::string& name, Context& ctx) : Source(name) {
   max_request_ = static_cast<size_t>(
       ctx.get_int("maxRequestBytes", 64LL << 20, "largest accepted request body, bytes (413 above)", 1));
   idle_timeout_s_ = static_cast<int>(ctx.get_int("idleTimeout", 60, "seconds an idle connection stays open", 1));
-  for (const char* k : {"ssl", "enableSSL", "keystore", "keystorePassword", "keystore-type"})
-    if (ctx.get_optional(k, "TLS (not supported yet by the http source)"))
-      ctx.error(k, "TLS is not supported by the http source yet (expected no TLS keys)");
+  tls_ = tls::server_context(ctx);
   handler_ = http::make_handler(handler, ctx.sub("handler."));
   if (!handler_)
     ctx.error("handler", "'" + handler +
@@ -165,7 +182,7 @@ void HttpSource::start() {
   server_->accept();
   for (int i = 0; i < threads_; ++i) server_->threads.emplace_back([this] { server_->io.run(); });
   counters_.group->mark_start();
-  SLUICE_LOG(Info, name_) << "http source listening on " << bind_ << ":" << port();
+  SLUICE_LOG(Info, name_) << (tls_ ? "https source listening on " : "http source listening on ") << bind_ << ":" << port();
 }
 
 void HttpSource::stop() {

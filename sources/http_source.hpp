@@ -5,8 +5,11 @@
 // longer are closed).
 // Answers as Flume: 200 once the events are committed to every required channel, 503 when a channel
 // is full (the client retries), 400 with the reason for a malformed request, 500 otherwise.
-// Not done yet: TLS (Flume's ssl/keystore keys are rejected with a clear error).
+// HTTPS with Flume's keys: ssl, keystore, keystore-password, keystore-type, exclude-protocols,
+// include-protocols, exclude-cipher-suites, include-cipher-suites (and Flume 1.8's enableSSL,
+// keystorePassword, excludeProtocols, with a deprecation warning); see agent/tls.hpp.
 #pragma once
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
 
@@ -32,6 +35,7 @@ class HttpSource : public Source {
   size_t max_request_;
   int idle_timeout_s_;
   std::unique_ptr<http::Handler> handler_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   std::unique_ptr<Server> server_;
 };
 

@@ -4,6 +4,8 @@
 #include <thread>
 
 #include "agent/listen.hpp"
+#include "agent/tls.hpp"
+#include "agent/tls_stream.hpp"
 #include "sources/syslog/syslog_framer.hpp"
 
 namespace sluice {
@@ -20,11 +22,13 @@ struct SyslogTcpSource::Impl {
   SourceCounters& counters;
   Counter& invalid;
   Counter& incomplete;
+  Counter& tls_failed;
   RateLimit warn;
 
   explicit Impl(SyslogTcpSource& s)
       : src(s), counters(s.counters_), invalid(s.counters_.group->counter("InvalidEventCount")),
-        incomplete(s.counters_.group->counter("IncompleteEventCount")) {}
+        incomplete(s.counters_.group->counter("IncompleteEventCount")),
+        tls_failed(s.counters_.group->counter("TlsHandshakeFailCount")) {}
   void accept(tcp::acceptor& a, int port);
 };
 
@@ -32,12 +36,13 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket s, SyslogTcpSource::Impl& impl, SyslogTcpSource& src, const syslog::Options& o, int port)
-      : socket_(std::move(s)), timer_(socket_.get_executor()), impl_(impl), src_(src), opts_(o), port_(port),
+  Session(tcp::socket s, asio::ssl::context* tls, SyslogTcpSource::Impl& impl, SyslogTcpSource& src,
+          const syslog::Options& o, int port)
+      : socket_(std::move(s), tls), timer_(socket_.get_executor()), impl_(impl), src_(src), opts_(o), port_(port),
         framer_(o.event_size, [this](std::string_view m, bool inc) { on_message(m, inc); },
                 [this](const std::string& why) { on_framing_error(why); }) {
     boost::system::error_code ec;
-    auto ep = socket_.remote_endpoint(ec);
+    auto ep = socket_.socket().remote_endpoint(ec);
     ip_ = ec ? "" : ep.address().to_string();
     if (!o.client_hostname_header.empty()) hostname_ = syslog::reverse_lookup(ip_);
     buf_.resize(o.read_buffer);
@@ -49,18 +54,25 @@ class Session : public std::enable_shared_from_this<Session> {
     impl_.counters.open_connections.inc(-1);
   }
 
+  // TLS first (RFC 5425), within the idle timeout so a silent client cannot hold a slot; then read.
+  void start() {
+    if (!socket_.is_tls()) return read();
+    arm_idle_timer();
+    socket_.async_handshake([self = shared_from_this()](boost::system::error_code ec) {
+      self->timer_.cancel();
+      if (ec) {
+        if (!is_tls_probe(ec)) self->impl_.tls_failed.inc();
+        if (!is_tls_probe(ec) && self->impl_.warn.allow())
+          SLUICE_LOG(Warn, self->src_.name()) << "TLS handshake with " << self->ip_ << " failed: " << ec.message();
+        boost::system::error_code ignored;
+        return void(self->socket_.socket().close(ignored));
+      }
+      self->read();
+    });
+  }
+
   void read() {
-    if (opts_.idle_timeout_s > 0) {
-      timer_.expires_after(std::chrono::seconds(opts_.idle_timeout_s));
-      timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-        if (!ec) {
-          SLUICE_LOG(Info, self->src_.name()) << "closing connection from " << self->ip_ << " idle for "
-                                              << self->opts_.idle_timeout_s << " s";
-          boost::system::error_code ignored;
-          self->socket_.close(ignored);
-        }
-      });
-    }
+    arm_idle_timer();
     socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
       self->timer_.cancel();
       if (ec) {
@@ -74,6 +86,20 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  void arm_idle_timer() {
+    if (opts_.idle_timeout_s > 0) {
+      timer_.expires_after(std::chrono::seconds(opts_.idle_timeout_s));
+      timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec) {
+          SLUICE_LOG(Info, self->src_.name()) << "closing connection from " << self->ip_ << " idle for "
+                                              << self->opts_.idle_timeout_s << " s";
+          boost::system::error_code ignored;
+          self->socket_.socket().close(ignored);
+        }
+      });
+    }
+  }
+
   void on_message(std::string_view m, bool incomplete) {
     Event e = syslog::parse_message(m, incomplete, opts_.keep, now_ms());
     if (incomplete) {
@@ -124,7 +150,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!eof_) read();
   }
 
-  tcp::socket socket_;
+  MaybeTlsStream<tcp::socket> socket_;
   asio::steady_timer timer_;
   SyslogTcpSource::Impl& impl_;
   SyslogTcpSource& src_;
@@ -151,7 +177,7 @@ void SyslogTcpSource::Impl::accept(tcp::acceptor& a, int port) {
         boost::system::error_code ignored;
         s.close(ignored);
       } else {
-        std::make_shared<Session>(std::move(s), *this, src, src.opts_, port)->read();
+        std::make_shared<Session>(std::move(s), src.tls_.get(), *this, src, src.opts_, port)->start();
       }
     }
     accept(a, port);
@@ -173,6 +199,7 @@ SyslogTcpSource::SyslogTcpSource(const std::string& name, Context& ctx, bool mul
     if (p < 0) ctx.error("port", "is required for syslogtcp source " + name + " (expected a port number)");
     ports_.push_back(p);
   }
+  tls_ = tls::server_context(ctx);
 }
 
 SyslogTcpSource::~SyslogTcpSource() { stop(); }
@@ -185,7 +212,7 @@ void SyslogTcpSource::start() {
     int bound = a->local_endpoint().port();
     impl_->accept(*a, bound);
     impl_->acceptors.push_back(std::move(a));
-    SLUICE_LOG(Info, name_) << "syslog TCP listening on " << opts_.host << ":" << bound;
+    SLUICE_LOG(Info, name_) << (tls_ ? "syslog TLS listening on " : "syslog TCP listening on ") << opts_.host << ":" << bound;
   }
   for (int i = 0; i < opts_.threads; ++i) impl_->threads.emplace_back([this] { impl_->io.run(); });
   counters_.group->mark_start();

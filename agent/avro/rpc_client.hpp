@@ -2,11 +2,15 @@
 // the handshake on its first call (sending our protocol text so any Avro server can answer at
 // once), then appendBatch calls, each waiting for its Status within the request timeout.
 // Any I/O or protocol error throws and closes the connection; the caller reconnects.
+// With `tls` set the connection is TLS (OpenSSL over the same non-blocking socket, same timeouts);
+// the server certificate is verified as the context says, its name against `host` if verify_hostname.
 #pragma once
 #include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
+
+#include <openssl/ssl.h>
 
 #include "agent/avro/ipc.hpp"
 #include "agent/avro/zlib_stream.hpp"
@@ -26,6 +30,8 @@ struct RpcOptions {
   bool deflate = false;
   int level = 6;
   size_t max_response = 1 << 20;
+  std::shared_ptr<SSL_CTX> tls;  // null: plain TCP
+  bool verify_hostname = true;
 };
 
 class RpcClient {
@@ -41,8 +47,14 @@ class RpcClient {
  private:
   void send_all(const std::string& data, std::chrono::steady_clock::time_point deadline);
   std::string receive_frame(std::chrono::steady_clock::time_point deadline);
+  void tls_handshake(std::chrono::steady_clock::time_point deadline);
+  // Waits until the socket is readable/writable as OpenSSL (or the kernel) asked; throws on timeout.
+  void wait(bool for_write, std::chrono::steady_clock::time_point deadline, const char* what);
+  // Reads some bytes (TLS or plain); 0 at end of stream; throws on error or timeout.
+  size_t read_some(char* buf, size_t n, std::chrono::steady_clock::time_point deadline);
   RpcOptions o_;
   int fd_ = -1;
+  SSL* ssl_ = nullptr;
   bool handshaken_ = false;
   int32_t serial_ = 0;
   std::unique_ptr<Deflater> deflater_;

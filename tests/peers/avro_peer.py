@@ -6,10 +6,13 @@ the specification, not against its own code.
 
   avro_peer.py client HOST PORT COUNT [--deflate] [--batch N]   send COUNT events (binary bodies, headers)
   avro_peer.py server PORT OUTFILE [--deflate]                   receive events, append JSON lines to OUTFILE
+TLS (Python's ssl module; TLS outside, deflate inside, as Flume's Netty pipeline):
+  client: --tls-ca CAFILE (verifies the server and its name)   server: --tls-cert PEM --tls-key PEM
 The server prints "listening" when ready and runs until killed."""
 import io
 import json
 import socket
+import ssl
 import struct
 import sys
 import zlib
@@ -76,13 +79,15 @@ class NettyTransceiver:
     """Python's Requestor sends a handshake with every call, while Flume's Netty transport expects
     one per connection: so each call gets a fresh connection."""
 
-    def __init__(self, host, port, deflate):
-        self.host, self.port, self.deflate = host, port, deflate
+    def __init__(self, host, port, deflate, tls=None):
+        self.host, self.port, self.deflate, self.tls = host, port, deflate, tls
         self.remote_name = "%s:%d" % (host, port)
         self.serial = 0
 
     def transceive(self, request):
         s = socket.create_connection((self.host, self.port), timeout=30)
+        if self.tls:
+            s = self.tls.wrap_socket(s, server_hostname=self.host)
         try:
             stream = Stream(s, self.deflate)
             self.serial += 1
@@ -94,8 +99,8 @@ class NettyTransceiver:
             s.close()
 
 
-def client(host, port, count, deflate, batch):
-    requestor = avro.ipc.Requestor(PROTOCOL, NettyTransceiver(host, port, deflate))
+def client(host, port, count, deflate, batch, tls=None):
+    requestor = avro.ipc.Requestor(PROTOCOL, NettyTransceiver(host, port, deflate, tls))
     sent = 0
     while sent < count:
         events = []
@@ -124,7 +129,7 @@ class Sink(avro.ipc.Responder):
         return "OK"
 
 
-def server(port, out, deflate):
+def server(port, out, deflate, tls=None):
     responder = Sink(out)
     handshake_writer = avro.io.DatumWriter(avro.ipc.HANDSHAKE_REQUEST_SCHEMA)
     handshake_reader = avro.io.DatumReader(avro.ipc.HANDSHAKE_RESPONSE_SCHEMA)
@@ -135,6 +140,13 @@ def server(port, out, deflate):
     print("listening", flush=True)
     while True:
         conn, _ = ls.accept()
+        if tls:
+            try:
+                conn = tls.wrap_socket(conn, server_side=True)
+            except (ssl.SSLError, OSError) as e:
+                print("TLS handshake failed: %s" % e, file=sys.stderr, flush=True)
+                conn.close()
+                continue
         stream = Stream(conn, deflate)
         client_hash = None
         try:
@@ -154,17 +166,25 @@ def server(port, out, deflate):
                     handshake_reader.read(avro.io.BinaryDecoder(r))
                     reply = full[r.tell():]
                 write_frame(stream, serial, reply)
-        except (EOFError, ConnectionError):
+        except (EOFError, ConnectionError, ssl.SSLError):
             conn.close()
 
 
 def main(argv):
     deflate = "--deflate" in argv
     batch = int(argv[argv.index("--batch") + 1]) if "--batch" in argv else 100
+    opt = lambda name: argv[argv.index(name) + 1] if name in argv else None
     if argv[1] == "client":
-        return client(argv[2], int(argv[3]), int(argv[4]), deflate, batch)
+        tls = None
+        if opt("--tls-ca"):
+            tls = ssl.create_default_context(cafile=opt("--tls-ca"))
+        return client(argv[2], int(argv[3]), int(argv[4]), deflate, batch, tls)
     if argv[1] == "server":
-        return server(int(argv[2]), argv[3], deflate)
+        tls = None
+        if opt("--tls-cert"):
+            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            tls.load_cert_chain(opt("--tls-cert"), opt("--tls-key"))
+        return server(int(argv[2]), argv[3], deflate, tls)
     print(__doc__, file=sys.stderr)
     return 2
 
