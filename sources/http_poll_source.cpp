@@ -1,5 +1,6 @@
 #include "sources/http_poll_source.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -9,6 +10,14 @@
 namespace sluice {
 namespace fs = std::filesystem;
 using namespace http_poll;
+
+namespace {
+bool same_origin(const std::string& a, const std::string& b) {
+  auto x = split_url(a), y = split_url(b);
+  return x && y && x->endpoint.tls == y->endpoint.tls && x->endpoint.port == y->endpoint.port &&
+         boost::beast::iequals(x->endpoint.host, y->endpoint.host);
+}
+}  // namespace
 
 HttpPollSource::HttpPollSource(const std::string& name, Context& ctx)
     : Source(name),
@@ -148,6 +157,18 @@ HttpPollSource::Outcome HttpPollSource::classify_status(const FeedResponse& r) {
   return Outcome::Failed;
 }
 
+// A page that fails for good (an expired page token answers 4xx) must not block the feed: the next
+// poll starts again from url (pages already delivered may come again: at-least-once).
+void HttpPollSource::forget_page_cursor() {
+  SLUICE_LOG(Warn, name_) << "dropping the saved page " << state_.resume_url << "; the next poll starts from " << url_;
+  state_.resume_url.clear();
+  try {
+    save_poll_state(state_path_, state_);
+  } catch (const std::exception& e) {
+    SLUICE_LOG(Error, name_) << e.what();
+  }
+}
+
 HttpPollSource::Outcome HttpPollSource::poll_once() {
   load_state();
   if (pending_ && !deliver_pending()) return Outcome::ChannelFull;
@@ -194,7 +215,11 @@ HttpPollSource::Outcome HttpPollSource::fetch_pages() {
       not_modified_.inc();
       return Outcome::NotModified;
     }
-    if (r.status < 200 || r.status > 299) return classify_status(r);
+    if (r.status < 200 || r.status > 299) {
+      Outcome o = classify_status(r);
+      if (o == Outcome::Failed && url != url_) forget_page_cursor();
+      return o;
+    }
     PollState after = state_;
     std::vector<std::string> records;
     const std::string& body = r.http.body;
@@ -227,6 +252,12 @@ HttpPollSource::Outcome HttpPollSource::fetch_pages() {
     if (auto link = next_link(r.http.header("Link")))
       if (auto abs = resolve_url(r.url, *link)) next = *abs;
     if (next == url || next == url_) next.clear();  // a page pointing at itself or at the start
+    if (!next.empty() && !request_.allow_cross_host_redirects && !same_origin(next, url_)) {
+      poll_errors_.inc();
+      SLUICE_LOG(Error, name_) << url << " links to the next page " << next << " on another host or port; not "
+                               << "followed (set allowCrossHostRedirects = true to follow it)";
+      next.clear();
+    }
     after.resume_url = next;
     Pending p{{}, std::move(after)};
     p.events.reserve(records.size());

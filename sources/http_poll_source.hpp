@@ -17,6 +17,8 @@
 //   stateFile (~/.flume/http-poll-<source>.json)     validators, line cursor, pagination cursor
 //   batchSize (100)           events per channel transaction
 //   maxPagesPerPoll (10)      Link rel="next" pages fetched per poll; the rest on the next poll
+//                             (only on url's host and port unless allowCrossHostRedirects; a page
+//                             that answers 4xx is dropped and the next poll starts from url)
 //   resumeLines (true)        format lines: emit only lines after the last emitted one when the
 //                             server sends the whole (append-only) file again
 //   maxBackoff (300)          seconds; cap of the backoff after errors (1 s, 2 s, 4 s, ...)
@@ -68,6 +70,7 @@ class HttpPollSource : public Source {
   };
   void load_state();
   bool deliver_pending();
+  void forget_page_cursor();
   Outcome fetch_pages();
   Outcome classify_status(const http_poll::FeedResponse& r);
   void run();

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "channels/memory_channel.hpp"
 #include "fake_http_server.hpp"
@@ -153,6 +154,57 @@ TEST(HttpPollSource, FollowsLinkNextPagesUpToTheCapThenResumes) {
   EXPECT_EQ(p.bodies(), (Lines{"c"}));
   EXPECT_EQ(srv.requests().size(), 3u);
   EXPECT_EQ(p.counter("PageCount"), 1);
+}
+
+TEST(HttpPollSource, NextLinkToAnotherHostIsNotFollowedAndAFailingPageIsDropped) {
+  test::FakeHttpServer other([](const Request&) { return Reply{200, {}, "stolen\n"}; });
+  std::string elsewhere = other.endpoint() + "/p2";
+  std::atomic<bool> expired{false};
+  test::FakeHttpServer srv([&](const Request& r) {
+    if (r.target == "/a") return Reply{200, {{"Link", "<" + elsewhere + ">; rel=next"}}, "a1\n"};
+    if (r.target == "/b") return Reply{200, {{"Link", "</b?page=2>; rel=next"}}, "b1\n"};
+    if (expired) return Reply{400, {}, "page token expired"};
+    return Reply{200, {}, "b2\n"};
+  });
+  test::TempDir d;
+  std::ofstream(d.p / "token") << "secret";
+  Poller a({{"url", srv.endpoint() + "/a"}, {"auth.tokenFile", (d.p / "token").string()}});
+  EXPECT_EQ(a.src->poll_once(), Outcome::Delivered);
+  EXPECT_EQ(a.bodies(), (Lines{"a1"}));
+  EXPECT_TRUE(other.requests().empty());  // neither the page nor the token went there
+  EXPECT_EQ(http_poll::load_poll_state(a.kv["stateFile"]).resume_url, "");
+
+  Poller b({{"url", srv.endpoint() + "/b"}, {"maxPagesPerPoll", "1"}, {"resumeLines", "false"}});
+  b.src->poll_once();
+  expired = true;
+  EXPECT_EQ(b.src->poll_once(), Outcome::Failed);  // the saved page answers 400
+  EXPECT_EQ(http_poll::load_poll_state(b.kv["stateFile"]).resume_url, "");
+  b.src->poll_once();  // starts again from url
+  EXPECT_EQ(b.bodies(), (Lines{"b1", "b1"}));
+  EXPECT_EQ(srv.requests().back().target, "/b");
+}
+
+TEST(HttpPollSource, RunningSourcePollsOnTheIntervalAndBacksOffOnErrors) {
+  std::atomic<int> ok_hits{0}, busy_hits{0};
+  test::FakeHttpServer ok([&](const Request&) {
+    ++ok_hits;
+    return Reply{200, {}, "x\n"};
+  });
+  test::FakeHttpServer busy([&](const Request&) {
+    ++busy_hits;
+    return Reply{503, {}, "busy"};
+  });
+  Poller good({{"url", ok.endpoint()}, {"interval", "0.05"}});
+  Poller bad({{"url", busy.endpoint()}, {"interval", "0.05"}, {"maxBackoff", "10"}});
+  good.src->start();
+  bad.src->start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  good.src->stop();
+  bad.src->stop();
+  EXPECT_GE(ok_hits.load(), 5);     // every 50 ms: ~30 polls
+  EXPECT_LE(busy_hits.load(), 3);   // 0 s, +1 s, (+2 s): backoff, not the interval
+  EXPECT_GE(busy_hits.load(), 1);
+  EXPECT_EQ(good.bodies(), (Lines{"x"}));  // the same line is not emitted again
 }
 
 TEST(HttpPollSource, SendsBearerFromFileOrEnvAndExtraHeaders) {
