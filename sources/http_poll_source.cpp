@@ -42,8 +42,8 @@ HttpPollSource::HttpPollSource(const std::string& name, Context& ctx)
   request_.max_response_bytes = static_cast<size_t>(
       ctx.get_int("maxResponseBytes", 16 * 1024 * 1024, "largest response body accepted, bytes", 1));
   request_.follow_redirects = ctx.get_bool("followRedirects", false, "follow 3xx redirects to the same host and port");
-  request_.allow_cross_host_redirects =
-      ctx.get_bool("allowCrossHostRedirects", false, "with followRedirects: follow redirects to other hosts or ports too");
+  request_.allow_cross_host_redirects = ctx.get_bool(
+      "allowCrossHostRedirects", false, "with followRedirects: follow redirects to other hosts or ports too");
   request_.ca_file = ctx.get_string("caFile", "", "PEM file of trusted CAs; empty: the system trust store");
   auth_.token_file = ctx.get_string("auth.tokenFile", "", "file holding a bearer token");
   auth_.token_env = ctx.get_string("auth.tokenEnv", "", "environment variable holding a bearer token");
@@ -52,8 +52,9 @@ HttpPollSource::HttpPollSource(const std::string& name, Context& ctx)
   auth_.password_env = ctx.get_string("auth.passwordEnv", "", "environment variable holding the password");
   if (std::string problem = auth_settings_problem(auth_); !problem.empty()) ctx.error("auth.user", problem);
   const char* home = std::getenv("HOME");
-  state_path_ = ctx.get_optional("stateFile", "where validators and cursors persist across restarts "
-                                              "(default ~/.flume/http-poll-<source name>.json)")
+  state_path_ = ctx.get_optional("stateFile",
+                                 "where validators and cursors persist across restarts "
+                                 "(default ~/.flume/http-poll-<source name>.json)")
                     .value_or(std::string(home ? home : "") + "/.flume/http-poll-" + name + ".json");
   batch_size_ = static_cast<size_t>(ctx.get_int("batchSize", 100, "events per channel transaction", 1));
   max_pages_ = ctx.get_int("maxPagesPerPoll", 10, "Link rel=next pages fetched per poll", 1);
@@ -105,7 +106,8 @@ void HttpPollSource::run() {
       if (o == Outcome::ChannelFull) wait_s = std::min(interval_s_, 0.5);
     }
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(wait_s * 1000));
-    while (!stop_ && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    while (!stop_ && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
 
@@ -145,15 +147,19 @@ HttpPollSource::Outcome HttpPollSource::classify_status(const FeedResponse& r) {
     if (c == '\n' || c == '\r') c = ' ';
   poll_errors_.inc();
   if (s >= 300 && s < 400) {
-    SLUICE_LOG(Error, name_) << request_.method << " " << r.url << " answered " << s << " redirect to '" << r.http.header("Location")
-                             << "', not followed (set followRedirects = true to follow it)";
+    if (error_log_.allow())
+      SLUICE_LOG(Error, name_) << request_.method << " " << r.url << " answered " << s << " redirect to '"
+                               << r.http.header("Location")
+                               << "', not followed (set followRedirects = true to follow it)";
     return Outcome::Failed;
   }
   if (s >= 500 || s == 429 || s == 408) {
-    SLUICE_LOG(Warn, name_) << r.url << " answered " << s << " (will retry with backoff): " << excerpt;
+    if (error_log_.allow())
+      SLUICE_LOG(Warn, name_) << r.url << " answered " << s << " (will retry with backoff): " << excerpt;
     return Outcome::Backoff;
   }
-  SLUICE_LOG(Error, name_) << r.url << " answered " << s << " (check url, auth and headers): " << excerpt;
+  if (error_log_.allow())
+    SLUICE_LOG(Error, name_) << r.url << " answered " << s << " (check url, auth and headers): " << excerpt;
   return Outcome::Failed;
 }
 
@@ -177,15 +183,16 @@ HttpPollSource::Outcome HttpPollSource::poll_once() {
     return fetch_pages();
   } catch (const ResponseTooLarge& e) {
     poll_errors_.inc();
-    SLUICE_LOG(Error, name_) << e.what();
+    if (error_log_.allow()) SLUICE_LOG(Error, name_) << e.what();
     return Outcome::Failed;
   } catch (const RedirectRefused& e) {
     poll_errors_.inc();
-    SLUICE_LOG(Error, name_) << e.what();
+    if (error_log_.allow()) SLUICE_LOG(Error, name_) << e.what();
     return Outcome::Failed;
   } catch (const s3::CertificateError& e) {
     poll_errors_.inc();
-    SLUICE_LOG(Error, name_) << e.what() << " (set caFile to the CA that signed the server's certificate)";
+    if (error_log_.allow())
+      SLUICE_LOG(Error, name_) << e.what() << " (set caFile to the CA that signed the server's certificate)";
     return Outcome::Failed;
   } catch (const s3::TransportError& e) {
     poll_errors_.inc();
@@ -201,7 +208,7 @@ HttpPollSource::Outcome HttpPollSource::fetch_pages() {
     authorization = authorization_value(auth_);
   } catch (const std::exception& e) {
     poll_errors_.inc();
-    SLUICE_LOG(Error, name_) << e.what();
+    if (error_log_.allow()) SLUICE_LOG(Error, name_) << e.what();
     return Outcome::Failed;
   }
   bool resumed = !state_.resume_url.empty();
@@ -234,12 +241,13 @@ HttpPollSource::Outcome HttpPollSource::fetch_pages() {
       SplitResult split = split_response(format_, body);
       if (!split.error.empty()) {
         poll_errors_.inc();
-        SLUICE_LOG(Error, name_) << url << ": " << split.error;
+        if (error_log_.allow()) SLUICE_LOG(Error, name_) << url << ": " << split.error;
         return Outcome::Failed;
       }
       if (split.invalid) {
         counters_.event_read_fail.inc(static_cast<int64_t>(split.invalid));
-        if (warn_.allow()) SLUICE_LOG(Warn, name_) << url << ": skipped " << split.invalid << " lines that are not JSON";
+        if (warn_.allow())
+          SLUICE_LOG(Warn, name_) << url << ": skipped " << split.invalid << " lines that are not JSON";
       }
       records = std::move(split.records);
     }
@@ -254,8 +262,9 @@ HttpPollSource::Outcome HttpPollSource::fetch_pages() {
     if (next == url || next == url_) next.clear();  // a page pointing at itself or at the start
     if (!next.empty() && !request_.allow_cross_host_redirects && !same_origin(next, url_)) {
       poll_errors_.inc();
-      SLUICE_LOG(Error, name_) << url << " links to the next page " << next << " on another host or port; not "
-                               << "followed (set allowCrossHostRedirects = true to follow it)";
+      if (error_log_.allow())
+        SLUICE_LOG(Error, name_) << url << " links to the next page " << next << " on another host or port; not "
+                                 << "followed (set allowCrossHostRedirects = true to follow it)";
       next.clear();
     }
     after.resume_url = next;

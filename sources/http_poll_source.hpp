@@ -92,6 +92,7 @@ class HttpPollSource : public Source {
   Counter& not_modified_;
   Counter& pages_;
   RateLimit warn_;
+  RateLimit error_log_;  // a failing feed polled often logs once per 10 s (with the count)
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

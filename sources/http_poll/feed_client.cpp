@@ -45,8 +45,8 @@ s3::HttpTransport& FeedClient::transport_for(const s3::Endpoint& ep) {
   return *t;
 }
 
-FeedResponse FeedClient::fetch(const std::string& first_url, const std::string& etag,
-                               const std::string& last_modified, const std::optional<std::string>& authorization) {
+FeedResponse FeedClient::fetch(const std::string& first_url, const std::string& etag, const std::string& last_modified,
+                               const std::optional<std::string>& authorization) {
   std::string url = first_url, why;
   auto first = split_url(url, &why);
   if (!first) throw RedirectRefused("URL " + url + " " + why);
@@ -78,8 +78,8 @@ FeedResponse FeedClient::fetch(const std::string& first_url, const std::string& 
       throw;
     }
     out.status = out.http.status;
-    bool redirect = out.status == 301 || out.status == 302 || out.status == 303 || out.status == 307 ||
-                    out.status == 308;
+    bool redirect =
+        out.status == 301 || out.status == 302 || out.status == 303 || out.status == 307 || out.status == 308;
     std::string location = out.http.header("Location");
     if (!redirect || location.empty() || !opts_.follow_redirects) return out;
     if (hop >= kMaxRedirects) throw RedirectRefused("more than 5 redirects from " + first_url);

@@ -17,7 +17,7 @@ namespace sluice::http_poll {
 
 struct FeedRequestOptions {
   std::string method = "GET";
-  std::string body;                                     // for POST
+  std::string body;                                          // for POST
   std::vector<std::pair<std::string, std::string>> headers;  // headers.<Name>
   std::chrono::milliseconds timeout{30000};
   size_t max_response_bytes = 16 * 1024 * 1024;

@@ -24,10 +24,11 @@ std::string sha256_hex(std::string_view data) {
 LineWindow new_lines(std::string_view body, const LineCursor& cursor) {
   LineWindow w;
   if (cursor.offset > 0) {
-    bool continues = cursor.offset <= body.size() &&
-                     sha256_hex(body.substr(0, cursor.offset)) == cursor.prefix_sha256;
-    if (continues) w.begin = cursor.offset;
-    else w.replaced = true;
+    bool continues = cursor.offset <= body.size() && sha256_hex(body.substr(0, cursor.offset)) == cursor.prefix_sha256;
+    if (continues)
+      w.begin = cursor.offset;
+    else
+      w.replaced = true;
   }
   size_t last_nl = body.rfind('\n');
   w.end = (last_nl == std::string_view::npos || last_nl + 1 < w.begin) ? w.begin : last_nl + 1;

@@ -62,8 +62,10 @@ std::optional<std::string> next_link(std::string_view header) {
     size_t end = close + 1;
     bool quoted = false;
     for (; end < header.size(); ++end) {
-      if (header[end] == '"') quoted = !quoted;
-      else if (header[end] == ',' && !quoted) break;
+      if (header[end] == '"')
+        quoted = !quoted;
+      else if (header[end] == ',' && !quoted)
+        break;
     }
     if (rel_is_next(header.substr(close + 1, end - close - 1))) return std::string(trim(uri));
     i = end + 1;

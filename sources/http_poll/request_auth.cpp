@@ -56,7 +56,8 @@ std::string auth_settings_problem(const AuthSettings& a) {
 std::optional<std::string> authorization_value(const AuthSettings& a) {
   if (!a.token_file.empty() || !a.token_env.empty())
     return "Bearer " + read_secret(a.token_file, a.token_env, "bearer token");
-  if (!a.user.empty()) return "Basic " + base64(a.user + ":" + read_secret(a.password_file, a.password_env, "password"));
+  if (!a.user.empty())
+    return "Basic " + base64(a.user + ":" + read_secret(a.password_file, a.password_env, "password"));
   return std::nullopt;
 }
 

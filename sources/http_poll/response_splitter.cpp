@@ -38,8 +38,10 @@ void split_json_array(std::string_view body, SplitResult& r) {
     return;
   }
   for (const auto& element : v.as_array()) {
-    if (element.is_string()) r.records.emplace_back(element.as_string().c_str(), element.as_string().size());
-    else r.records.push_back(boost::json::serialize(element));
+    if (element.is_string())
+      r.records.emplace_back(element.as_string().c_str(), element.as_string().size());
+    else
+      r.records.push_back(boost::json::serialize(element));
   }
 }
 
@@ -62,9 +64,15 @@ void split_json_lines(std::string_view body, SplitResult& r) {
 SplitResult split_response(FeedFormat format, std::string_view body) {
   SplitResult r;
   switch (format) {
-    case FeedFormat::Lines: append_lines(body, r.records); break;
-    case FeedFormat::JsonArray: split_json_array(body, r); break;
-    case FeedFormat::JsonLines: split_json_lines(body, r); break;
+    case FeedFormat::Lines:
+      append_lines(body, r.records);
+      break;
+    case FeedFormat::JsonArray:
+      split_json_array(body, r);
+      break;
+    case FeedFormat::JsonLines:
+      split_json_lines(body, r);
+      break;
     case FeedFormat::Body:
       if (!body.empty()) r.records.emplace_back(body);
       break;

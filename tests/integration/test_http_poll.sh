@@ -7,7 +7,7 @@
 www="$TEST_TMP/www"; out="$TEST_TMP/out"; mkdir -p "$www" "$out"
 feed="$www/feed.txt"; : >"$feed"
 port=$(free_port)
-bg bash -c "exec $PY -m http.server $port --bind 127.0.0.1 --directory '$www' 2>'$TEST_TMP/http-server.log'"
+bg bash -c "exec $PY -m http.server $port --bind 127.0.0.1 --directory '$www' >/dev/null 2>'$TEST_TMP/http-server.log'"
 wait_until 20 port_open "$port" || fail "http.server did not start"
 
 conf="$TEST_TMP/a.properties"
@@ -59,3 +59,45 @@ grep -q '"GET /feed.txt HTTP/1.1" 304' "$TEST_TMP/http-server.log" || fail "no 3
 stop_agent "$AGENT_PID"
 grep -q "agent a1 stopped" "$TEST_TMP/agent-a1.log" || fail "no graceful stop"
 pass "http_poll: appended lines exactly once, across a restart"
+
+# HTTPS: a certificate for 127.0.0.1 from a throw-away CA. Trusted through caFile the feed is read;
+# trusting only the system store, the other source gets a verification error and emits nothing.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TEST_TMP/key.pem" -out "$TEST_TMP/cert.pem" -days 2 \
+  -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -addext basicConstraints=critical,CA:TRUE \
+  >/dev/null 2>&1 || fail "openssl could not make a test certificate"
+tls_port=$(free_port)
+printf 'tls-1\ntls-2\n' >"$www/tls.txt"
+printf 'untrusted-1\n' >"$www/untrusted.txt"
+bg bash -c "exec $PY '$(dirname "$0")/../peers/https_file_server.py' $tls_port '$www' '$TEST_TMP/cert.pem' '$TEST_TMP/key.pem' \\
+  >'$TEST_TMP/https-server.log' 2>&1"
+wait_until 20 port_open "$tls_port" || fail "HTTPS server did not start"
+out_tls="$TEST_TMP/out-tls"; mkdir -p "$out_tls"
+cat >"$TEST_TMP/tls.properties" <<CONF
+a2.sources = trusted untrusted
+a2.channels = c1
+a2.sinks = k1
+a2.sources.trusted.type = http_poll
+a2.sources.trusted.url = https://127.0.0.1:$tls_port/tls.txt
+a2.sources.trusted.caFile = $TEST_TMP/cert.pem
+a2.sources.trusted.interval = 0.2
+a2.sources.trusted.stateFile = $TEST_TMP/state/trusted.json
+a2.sources.trusted.channels = c1
+a2.sources.untrusted.type = http_poll
+a2.sources.untrusted.url = https://127.0.0.1:$tls_port/untrusted.txt
+a2.sources.untrusted.interval = 0.2
+a2.sources.untrusted.stateFile = $TEST_TMP/state/untrusted.json
+a2.sources.untrusted.channels = c1
+a2.channels.c1.type = memory
+a2.sinks.k1.type = file_roll
+a2.sinks.k1.channel = c1
+a2.sinks.k1.sink.directory = $out_tls
+a2.sinks.k1.sink.rollInterval = 0
+CONF
+start_agent a2 "$TEST_TMP/tls.properties"
+tls_lines() { cat "$out_tls"/* 2>/dev/null | wc -l; }
+wait_until 30 bash -c "[ \$(cat '$out_tls'/* 2>/dev/null | wc -l) -ge 2 ]" || fail "HTTPS feed not read: $(tls_lines) lines"
+wait_until 30 grep -q "certificate verify failed" "$TEST_TMP/agent-a2.log" || fail "untrusted certificate not reported"
+sleep 0.5
+[ "$(cat "$out_tls"/* | sort | tr '\n' ' ')" = "tls-1 tls-2 " ] || fail "HTTPS output: $(cat "$out_tls"/*)"
+stop_agent "$AGENT_PID"
+pass "http_poll over HTTPS: verified with caFile, refused without"

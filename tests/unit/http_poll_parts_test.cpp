@@ -19,8 +19,8 @@ namespace {
 TEST(HttpPollLink, FindsNextAmongSeveralLinks) {
   EXPECT_EQ(next_link(R"(<https://api.x/items?page=1>; rel="prev", <https://api.x/items?page=3>; rel="next")"),
             "https://api.x/items?page=3");
-  EXPECT_EQ(next_link("<https://a/b?x=1,2>; rel=next"), "https://a/b?x=1,2");       // comma inside <...>
-  EXPECT_EQ(next_link(R"(</p2>; title="a, b; c"; rel="last next")"), "/p2");        // quoted ; and , and a list
+  EXPECT_EQ(next_link("<https://a/b?x=1,2>; rel=next"), "https://a/b?x=1,2");  // comma inside <...>
+  EXPECT_EQ(next_link(R"(</p2>; title="a, b; c"; rel="last next")"), "/p2");   // quoted ; and , and a list
   EXPECT_EQ(next_link(R"(<https://a/last>; rel="last")"), std::nullopt);
   EXPECT_EQ(next_link(R"(<https://a/n>; REL="NEXT")"), "https://a/n");
   EXPECT_EQ(next_link(""), std::nullopt);

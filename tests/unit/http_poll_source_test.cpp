@@ -1,5 +1,7 @@
 // http_poll against an in-process HTTP server: splitting, conditional requests, pagination, auth,
 // state across restarts, a full channel, size cap and the redirect policy.
+#include "sources/http_poll_source.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,7 +11,6 @@
 #include "channels/memory_channel.hpp"
 #include "fake_http_server.hpp"
 #include "sources/http_poll/poll_state.hpp"
-#include "sources/http_poll_source.hpp"
 #include "test_support.hpp"
 
 namespace sluice {
@@ -110,8 +111,8 @@ TEST(HttpPollSource, AppendOnlyLinesFeedEmitsOnlyNewLinesAcrossARestart) {
   test::FakeHttpServer srv([&](const Request&) {
     std::lock_guard l(mu);
     // Last-Modified in the same second as Date: must not be sent back as If-Modified-Since.
-    return Reply{200, {{"Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT"}, {"Date", "Wed, 21 Oct 2015 07:28:00 GMT"}},
-                 file};
+    return Reply{
+        200, {{"Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT"}, {"Date", "Wed, 21 Oct 2015 07:28:00 GMT"}}, file};
   });
   Poller p({{"url", srv.endpoint() + "/feed.log"}});
   p.src->poll_once();
@@ -201,8 +202,8 @@ TEST(HttpPollSource, RunningSourcePollsOnTheIntervalAndBacksOffOnErrors) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   good.src->stop();
   bad.src->stop();
-  EXPECT_GE(ok_hits.load(), 5);     // every 50 ms: ~30 polls
-  EXPECT_LE(busy_hits.load(), 3);   // 0 s, +1 s, (+2 s): backoff, not the interval
+  EXPECT_GE(ok_hits.load(), 5);    // every 50 ms: ~30 polls
+  EXPECT_LE(busy_hits.load(), 3);  // 0 s, +1 s, (+2 s): backoff, not the interval
   EXPECT_GE(busy_hits.load(), 1);
   EXPECT_EQ(good.bodies(), (Lines{"x"}));  // the same line is not emitted again
 }
