@@ -20,6 +20,7 @@ a1.sources.r1.url = http://127.0.0.1:$port/feed.txt
 a1.sources.r1.interval = 0.2
 a1.sources.r1.stateFile = $TEST_TMP/state/r1.json
 a1.sources.r1.batchSize = 7
+a1.sources.r1.auth.tokenEnv = SLUICE_TEST_FEED_TOKEN
 a1.sources.r1.channels = c1
 a1.channels.c1.type = memory
 a1.channels.c1.capacity = 10000
@@ -30,7 +31,9 @@ a1.sinks.k1.sink.directory = $out
 a1.sinks.k1.sink.rollInterval = 0
 a1.sinks.k1.sink.batchSize = 100
 CONF
-"$SLUICE_BIN" check-config -f "$conf" >/dev/null || fail "config rejected"
+export SLUICE_TEST_FEED_TOKEN=feed-token-c0ffee   # http.server ignores it; it must not show anywhere
+cc=$("$SLUICE_BIN" check-config -f "$conf" 2>&1) || fail "config rejected: $cc"
+! grep -q c0ffee <<<"$cc" || fail "check-config shows the token"
 
 # append FROM TO: one write per line (append-only feed), with pauses so polls fall in between.
 append() { for i in $(seq "$1" "$2"); do echo "indicator-$i" >>"$feed"; [ $((i % 5)) -eq 0 ] && sleep 0.07; done; true; }
@@ -58,6 +61,7 @@ exactly_once 260 || fail "lines 1..260 not delivered exactly once across the res
 grep -q '"GET /feed.txt HTTP/1.1" 304' "$TEST_TMP/http-server.log" || fail "no 304 answered: conditional requests not sent"
 stop_agent "$AGENT_PID"
 grep -q "agent a1 stopped" "$TEST_TMP/agent-a1.log" || fail "no graceful stop"
+! grep -q c0ffee "$TEST_TMP/agent-a1.log" "$TEST_TMP/state/r1.json" || fail "the token was written to the log or state"
 pass "http_poll: appended lines exactly once, across a restart"
 
 # HTTPS: a certificate for 127.0.0.1 from a throw-away CA. Trusted through caFile the feed is read;

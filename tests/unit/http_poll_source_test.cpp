@@ -227,6 +227,29 @@ TEST(HttpPollSource, SendsBearerFromFileOrEnvAndExtraHeaders) {
   for (auto& [k, v] : e.src->metrics()->snapshot()) EXPECT_EQ(v.find("tok-from"), std::string::npos) << k;
 }
 
+TEST(HttpPollSource, TheSecretNeverAppearsInTheLog) {
+  test::FakeHttpServer srv([](const Request& r) {
+    if (r.target == "/denied") return Reply{401, {}, "bad credentials"};
+    return Reply{302, {{"Location", "http://127.0.0.2:1/x"}}, ""};
+  });
+  test::TempDir d;
+  std::ofstream(d.p / "token") << "TOP-SECRET-42";
+  LogLevel saved = Log::level();
+  Log::set_level(LogLevel::Trace);
+  testing::internal::CaptureStderr();
+  for (std::string path : {"/denied", "/redirect"}) {
+    Poller p({{"url", srv.endpoint() + path},
+              {"followRedirects", "true"},
+              {"auth.tokenFile", (d.p / "token").string()}});
+    EXPECT_EQ(p.src->poll_once(), Outcome::Failed);
+    for (auto& [k, v] : p.src->metrics()->snapshot()) EXPECT_EQ(v.find("TOP-SECRET"), std::string::npos) << k;
+  }
+  std::string log = testing::internal::GetCapturedStderr();
+  Log::set_level(saved);
+  EXPECT_NE(log.find("answered 401"), std::string::npos) << log;  // the failure is logged...
+  EXPECT_EQ(log.find("TOP-SECRET"), std::string::npos) << log;   // ...without the token
+}
+
 TEST(HttpPollSource, FullChannelKeepsTheEventsAndRetriesThemWithoutRefetching) {
   std::string body;
   for (int i = 0; i < 12; ++i) body += "e" + std::to_string(i) + "\n";
