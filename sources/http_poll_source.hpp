@@ -25,13 +25,15 @@
 // Guarantees: conditional requests (If-None-Match, If-Modified-Since; 304 emits nothing). The
 // state of a response is saved (atomically) only after all its events were committed to the
 // channel: a restart does not emit again what was delivered, and a crash before the commit
-// fetches it again (at-least-once). The `lines` resume is by byte offset plus SHA-256 of the bytes
-// before it, so a replaced or truncated feed is read from its start. A Last-Modified in the same
-// second as Date is not used for If-Modified-Since (RFC 9110 8.8.2.2: it may hide a change made
-// later in that second). A full channel keeps the events and retries them (never drops).
-// Connection errors, timeouts and 5xx back off (capped exponential); 4xx, refused redirects and
-// oversized responses are logged and retried at the next interval. The secret of auth.* is read
-// for each poll and never logged. Counters: PollCount, PollErrorCount, NotModifiedCount, PageCount.
+// fetches it again (at-least-once: events of that response committed before the crash come
+// again). The `lines` resume is by byte offset plus SHA-256 of the bytes before it, so a replaced
+// or truncated feed is read from its start. A Last-Modified in the same second as Date is not
+// used for If-Modified-Since (RFC 9110 8.8.2.2: it may hide a change made later in that second).
+// A full channel keeps the events and retries them (never drops). Connection errors, timeouts and
+// 5xx back off (capped exponential); 4xx, refused redirects and oversized responses are logged
+// and retried at the next interval. The secret of auth.* is read for each poll and never logged.
+// stop() waits for a request in flight (at most `timeout` per exchange).
+// Counters: PollCount, PollErrorCount, NotModifiedCount, PageCount.
 #pragma once
 #include <atomic>
 #include <optional>

@@ -227,6 +227,20 @@ TEST(HttpPollSource, SendsBearerFromFileOrEnvAndExtraHeaders) {
   for (auto& [k, v] : e.src->metrics()->snapshot()) EXPECT_EQ(v.find("tok-from"), std::string::npos) << k;
 }
 
+TEST(HttpPollSource, PostSendsTheRequestBody) {
+  test::FakeHttpServer srv([](const Request& r) {
+    return r.method == "POST" ? Reply{200, {}, "[\"" + r.body + "\"]"} : Reply{405, {}, ""};
+  });
+  Poller p({{"url", srv.endpoint() + "/search"},
+            {"method", "POST"},
+            {"requestBody", "q=new"},
+            {"headers.Content-Type", "application/x-www-form-urlencoded"},
+            {"format", "json_array"}});
+  EXPECT_EQ(p.src->poll_once(), Outcome::Delivered);
+  EXPECT_EQ(p.bodies(), (Lines{"q=new"}));
+  EXPECT_EQ(srv.requests()[0].headers.at("content-type"), "application/x-www-form-urlencoded");
+}
+
 TEST(HttpPollSource, TheSecretNeverAppearsInTheLog) {
   test::FakeHttpServer srv([](const Request& r) {
     if (r.target == "/denied") return Reply{401, {}, "bad credentials"};
@@ -238,16 +252,15 @@ TEST(HttpPollSource, TheSecretNeverAppearsInTheLog) {
   Log::set_level(LogLevel::Trace);
   testing::internal::CaptureStderr();
   for (std::string path : {"/denied", "/redirect"}) {
-    Poller p({{"url", srv.endpoint() + path},
-              {"followRedirects", "true"},
-              {"auth.tokenFile", (d.p / "token").string()}});
+    Poller p(
+        {{"url", srv.endpoint() + path}, {"followRedirects", "true"}, {"auth.tokenFile", (d.p / "token").string()}});
     EXPECT_EQ(p.src->poll_once(), Outcome::Failed);
     for (auto& [k, v] : p.src->metrics()->snapshot()) EXPECT_EQ(v.find("TOP-SECRET"), std::string::npos) << k;
   }
   std::string log = testing::internal::GetCapturedStderr();
   Log::set_level(saved);
   EXPECT_NE(log.find("answered 401"), std::string::npos) << log;  // the failure is logged...
-  EXPECT_EQ(log.find("TOP-SECRET"), std::string::npos) << log;   // ...without the token
+  EXPECT_EQ(log.find("TOP-SECRET"), std::string::npos) << log;    // ...without the token
 }
 
 TEST(HttpPollSource, FullChannelKeepsTheEventsAndRetriesThemWithoutRefetching) {
