@@ -21,6 +21,7 @@
 #include "sinks/s3_sink.hpp"
 #include "sources/avro_source.hpp"
 #include "sources/exec_source.hpp"
+#include "sources/http_poll_source.hpp"
 #include "sources/http_source.hpp"
 #include "sources/kafka_source.hpp"
 #include "sources/netcat_source.hpp"
@@ -54,6 +55,7 @@ const std::vector<TypeEntry<Source>>& source_types() {
        &make_component<ExecSource, Source>},
       {"http", {"org.apache.flume.source.http.HTTPSource"}, "HTTP POST of JSON events or blobs (Boost.Beast)",
        &make_component<HttpSource, Source>},
+      {"http_poll", {}, "polls a URL on an interval (feeds, REST APIs)", &make_component<HttpPollSource, Source>},
       {"kafka", {"org.apache.flume.source.kafka.KafkaSource"}, "consumes Kafka topics (librdkafka)",
        &make_component<KafkaSource, Source>},
       {"multiport_syslogtcp", {"org.apache.flume.source.MultiportSyslogTCPSource"},
