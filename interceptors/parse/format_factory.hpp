@@ -1,5 +1,10 @@
-// Reads `format` and that format's own keys (csv.columns, kv.*, regex, json.maxDepth) and returns a
-// maker of parsers for it. Each call of the maker returns a fresh parser (the interceptor keeps one
+// Reads `format` and that format's own keys and returns a maker of parsers for it. Format keys:
+//   csv.columns (required for csv; names in order), csv.delimiter (",")
+//   kv.pairDelimiter (whitespace), kv.valueDelimiter ("=")
+//   json.maxDepth (16; deeper nesting of objects/arrays is an error)
+//   regex (required for regex; RE2 with named groups (?P<name>...))
+// The formats and their fields: squid_parser.hpp, combined_parser.hpp, syslog_format.hpp,
+// bind_parser.hpp, json_parser.hpp, kv_parser.hpp, csv_parser.hpp, regex_parser.hpp. Each call of the maker returns a fresh parser (the interceptor keeps one
 // per thread that calls it). Bad keys are reported through ctx; the maker is then empty.
 #pragma once
 #include <functional>
