@@ -120,7 +120,8 @@ void ParseInterceptor::intercept(Batch& batch) {
 void ParseInterceptor::fail(Event& e, Counter& c, std::string reason) {
   c.inc();
   e.headers.set(status_header_, "error");
-  e.headers.set(error_header_, std::move(reason));
+  // Parsers quote bits of the line; keep the header one printable line whatever the body holds.
+  e.headers.set(error_header_, parse::sanitize_for_reason(reason, 256));
   e.headers.set(event_type_header_, event_type_);
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <random>
 
 #include "interceptors/parse/combined_parser.hpp"
 #include "interceptors/parse/json_output.hpp"
@@ -305,6 +306,65 @@ TEST(ParseInterceptor, ConfigErrors) {
   Context missing = make_context({}, &d2);
   ParseInterceptor p2("p", missing);
   EXPECT_TRUE(d2.has_errors());
+}
+
+// Whatever the bytes, every event comes out: parsed, with a JSON body that parses back (Boost.JSON
+// checks UTF-8) as an object; or on the error path with its body untouched and a printable reason.
+TEST(ParseInterceptor, MutatedLinesNeverDroppedJsonAlwaysValid) {
+  std::mt19937 r(1234);
+  const std::vector<std::pair<std::string, std::string>> seeds = {
+      {"squid", kSquid},
+      {"combined", kCombined},
+      {"syslog", "<165>1 2003-10-11T22:14:15.003Z host app - ID47 [a b=\"c\"] msg"},
+      {"bind", "client @0x1 10.0.0.5#53211 (example.com): query: example.com IN A +E(0)K (10.0.0.1)"},
+      {"json", R"({"a":"x","b":{"c":[1,2]},"d":1.5,"e":"\u00e9"})"},
+      {"kv", R"(a=1 b="two words" c='x\'y')"},
+      {"csv", R"(1,"a,b","say ""hi""")"},
+  };
+  for (const auto& [format, seed] : seeds) {
+    std::map<std::string, std::string> kv{{"format", format}, {"output", "both"}};
+    if (format == "csv") kv["csv.columns"] = "x y z";
+    Harness h(kv);
+    ASSERT_FALSE(h.diag.has_errors()) << format;
+    Batch batch;
+    std::vector<std::string> inputs;
+    for (int i = 0; i < 3000; ++i) {
+      std::string s = seed;
+      for (int k = 0, edits = static_cast<int>(r() % 4); k < edits && !s.empty(); ++k) {
+        size_t pos = r() % s.size();
+        switch (r() % 4) {
+          case 0: s[pos] = static_cast<char>(r() % 256); break;
+          case 1: s.erase(pos, r() % 8); break;
+          case 2: s.insert(pos, 1, "\"\\'[]{}= \n\xff\xc3"[r() % 12]); break;
+          case 3: s.resize(pos); break;
+        }
+      }
+      inputs.push_back(s);
+      batch.emplace_back(s);
+    }
+    h.p->intercept(batch);
+    ASSERT_EQ(batch.size(), inputs.size());
+    size_t ok = 0;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const Event& e = batch[i];
+      std::string status = e.headers.get("parse.status");
+      if (status == "ok") {
+        ++ok;
+        boost::system::error_code ec;
+        auto v = boost::json::parse(e.body, ec);
+        ASSERT_FALSE(ec) << format << ": " << e.body;
+        ASSERT_TRUE(v.is_object()) << e.body;
+      } else {
+        ASSERT_EQ(status, "error") << format;
+        ASSERT_EQ(e.body, inputs[i]);
+        std::string why = e.headers.get("parse.error");
+        ASSERT_FALSE(why.empty());
+        for (char c : why) ASSERT_TRUE(c >= 0x20 && c < 0x7f) << format << ": " << why;
+      }
+    }
+    EXPECT_GT(ok, 0u) << format;  // neither all parsed nor all failed: the edits reach both paths
+    EXPECT_LT(ok, batch.size()) << format;
+  }
 }
 
 TEST(ParseJsonOutput, EscapesAndNumbers) {
