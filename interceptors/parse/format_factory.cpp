@@ -26,7 +26,7 @@ ParserMaker make_parser_maker(Context& ctx, const FormatLimits& limits, std::str
   static const std::vector<std::string> formats = {"squid", "combined", "syslog", "bind", "json", "kv", "csv", "regex"};
   if (!ctx.has("format"))
     ctx.error("format", "is required (expected squid, combined, syslog, bind, json, kv, csv or regex)");
-  format_name = ctx.get_choice("format", "squid", formats, "log format of the body");
+  format_name = ctx.get_choice("format", "", formats, "(required) log format of the body");
 
   // Every format's keys are declared (for `sluice help`), read only for the chosen format.
   Context csv = ctx.sub("csv."), kv = ctx.sub("kv."), json = ctx.sub("json.");
@@ -68,7 +68,8 @@ ParserMaker make_parser_maker(Context& ctx, const FormatLimits& limits, std::str
   if (format_name == "combined") return [] { return std::make_unique<CombinedParser>(); };
   if (format_name == "syslog") return [] { return std::make_unique<SyslogFormat>(); };
   if (format_name == "bind") return [] { return std::make_unique<BindParser>(); };
-  return [] { return std::make_unique<SquidParser>(); };
+  if (format_name == "squid") return [] { return std::make_unique<SquidParser>(); };
+  return {};  // no format: already reported
 }
 
 }  // namespace sluice::parse

@@ -2,7 +2,9 @@
 // realistic lines with field values checked, and its failure reasons.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
+#include <thread>
 
 #include "interceptors/parse/bind_parser.hpp"
 #include "interceptors/parse/csv_parser.hpp"
@@ -175,6 +177,33 @@ TEST(ParseJson, EventTypeFieldSelectsItsSchemaAndOutputIsTyped) {
   EXPECT_EQ(e.headers.get("event_type"), "web");
   e = run(kv, R"({"kind":"dns","query":"x","rcode":"NXDOMAIN"})");
   EXPECT_EQ(e.headers.get("parse.error"), "field rcode: 'NXDOMAIN' is not an int");
+}
+
+// One interceptor called from several source threads at once (each takes its own parser).
+TEST(ParseJson, ConcurrentBatchesKeepEachEventsOwnFields) {
+  Diagnostics d;
+  Context ctx = make_context({{"format", "json"}, {"headerPrefix", "f."}}, &d);
+  ParseInterceptor p("p", ctx);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 50; ++round) {
+        Batch b;
+        for (int i = 0; i < 100; ++i) {
+          std::string id = std::to_string(t) + "-" + std::to_string(round) + "-" + std::to_string(i);
+          b.emplace_back(R"({"id":")" + id + R"(","pad":")" + std::string(static_cast<size_t>(i) * 10, 'x') + "\"}");
+        }
+        p.intercept(b);
+        for (int i = 0; i < 100; ++i)
+          if (b[static_cast<size_t>(i)].headers.get("f.id") !=
+              std::to_string(t) + "-" + std::to_string(round) + "-" + std::to_string(i))
+            ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(ParseKv, QuotesEscapesBareWordsAndDelimiters) {
