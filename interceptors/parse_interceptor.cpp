@@ -114,11 +114,18 @@ void ParseInterceptor::intercept(Batch& batch) {
   if (!make_parser_) return;
   auto w = acquire();
   for (auto& e : batch) process(e, *w);
+  // Counters are bumped once per batch, not per event (atomic increments cost more than parsing).
+  Worker::Tally& t = w->tally;
+  for (auto [c, n] : {std::pair<Counter*, int64_t>{&received_, t.received}, {&parsed_, t.parsed},
+                      {&parse_errors_, t.parse_errors}, {&missing_, t.missing}, {&bad_value_, t.bad_value},
+                      {&oversized_, t.oversized}, {&bad_utf8_, t.bad_utf8}})
+    if (n) c->inc(n);
+  t = {};
   release(std::move(w));
 }
 
-void ParseInterceptor::fail(Event& e, Counter& c, std::string reason) {
-  c.inc();
+void ParseInterceptor::fail(Event& e, int64_t& tally, const std::string& reason) {
+  ++tally;
   e.headers.set(status_header_, "error");
   // Parsers quote bits of the line; keep the header one printable line whatever the body holds.
   e.headers.set(error_header_, parse::sanitize_for_reason(reason, 256));
@@ -126,30 +133,30 @@ void ParseInterceptor::fail(Event& e, Counter& c, std::string reason) {
 }
 
 void ParseInterceptor::process(Event& e, Worker& w) {
-  received_.inc();
+  ++w.tally.received;
   std::string_view body = e.body;
   if (body.size() > max_body_)
-    return fail(e, oversized_,
+    return fail(e, w.tally.oversized,
                 "body of " + std::to_string(body.size()) + " bytes exceeds maxBodyBytes " + std::to_string(max_body_));
   if (utf8_is_error_) {
     size_t bad = parse::invalid_utf8_offset(body);
-    if (bad != std::string_view::npos) return fail(e, bad_utf8_, "invalid UTF-8 at byte " + std::to_string(bad));
+    if (bad != std::string_view::npos) return fail(e, w.tally.bad_utf8, "invalid UTF-8 at byte " + std::to_string(bad));
   }
   w.fields.clear();
   w.error.clear();
-  if (!w.parser->parse(body, w.fields, w.error)) return fail(e, parse_errors_, std::move(w.error));
+  if (!w.parser->parse(body, w.fields, w.error)) return fail(e, w.tally.parse_errors, w.error);
   if (w.fields.size() > max_fields_)
-    return fail(e, parse_errors_, "more than " + std::to_string(max_fields_) + " fields (maxFields)");
+    return fail(e, w.tally.parse_errors, "more than " + std::to_string(max_fields_) + " fields (maxFields)");
   std::string type = event_type_of(w.fields);
   const parse::Schema* schema = schema_for(type);
   if (schema) {
     switch (schema->check(w.fields, w.error)) {
       case parse::SchemaResult::Ok: break;
-      case parse::SchemaResult::MissingField: return fail(e, missing_, std::move(w.error));
-      case parse::SchemaResult::BadValue: return fail(e, bad_value_, std::move(w.error));
+      case parse::SchemaResult::MissingField: return fail(e, w.tally.missing, w.error);
+      case parse::SchemaResult::BadValue: return fail(e, w.tally.bad_value, w.error);
     }
   }
-  parsed_.inc();
+  ++w.tally.parsed;
   if (!timestamp_field_.empty() && schema) {
     const std::string_view* v = w.fields.find(timestamp_field_);
     const parse::FieldType* t = schema->type_of(timestamp_field_);

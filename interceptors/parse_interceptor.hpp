@@ -48,11 +48,14 @@ class ParseInterceptor : public Interceptor {
     std::unique_ptr<parse::FormatParser> parser;
     parse::Fields fields;
     std::string error, body;
+    struct Tally {
+      int64_t received = 0, parsed = 0, parse_errors = 0, missing = 0, bad_value = 0, oversized = 0, bad_utf8 = 0;
+    } tally;  // this batch's outcomes, added to the counters at its end
   };
   std::unique_ptr<Worker> acquire();
   void release(std::unique_ptr<Worker> w);
   void process(Event& e, Worker& w);
-  void fail(Event& e, Counter& c, std::string reason);
+  void fail(Event& e, int64_t& tally, const std::string& reason);
   void read_schema(Context ctx, parse::Schema& s);
   const parse::Schema* schema_for(std::string_view event_type) const;
   std::string event_type_of(const parse::Fields& f) const;
