@@ -32,10 +32,10 @@ class Fields {
     return owned_[used_];
   }
   std::string_view own_scratch() { return owned_[used_++]; }
-  // First value of name, or nullptr.
+  // Last value of name (a repeated name's last value wins, as it does in headers), or nullptr.
   const std::string_view* find(std::string_view name) const {
-    for (const auto& f : items_)
-      if (f.name == name) return &f.value;
+    for (auto it = items_.rbegin(); it != items_.rend(); ++it)
+      if (it->name == name) return &it->value;
     return nullptr;
   }
   const std::vector<Field>& items() const { return items_; }

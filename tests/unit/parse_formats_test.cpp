@@ -228,6 +228,12 @@ TEST(ParseKv, QuotesEscapesBareWordsAndDelimiters) {
   EXPECT_FALSE(p.parse("just words", f, err));
   EXPECT_EQ(err, "kv: no key=value pairs");
 
+  // A repeated key: the last value is the one checked, put in headers and in the JSON body.
+  Event dup = run({{"format", "kv"}, {"output", "both"}, {"schema.types.n", "int"}}, "n=x n=5");
+  EXPECT_EQ(dup.headers.get("parse.status"), "ok");
+  EXPECT_EQ(dup.headers.get("n"), "5");
+  EXPECT_EQ(dup.body, R"({"n":5})");
+
   parse::KvParser comma(',', ':');
   f.clear();
   ASSERT_TRUE(comma.parse(R"(a:1, b:hello world ,c:"x,y")", f, err)) << err;
