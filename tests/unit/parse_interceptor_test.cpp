@@ -367,6 +367,24 @@ TEST(ParseInterceptor, MutatedLinesNeverDroppedJsonAlwaysValid) {
   }
 }
 
+// Valid UTF-8 of every kind (controls, quotes, backslashes, 2-4 byte characters) at every offset
+// round-trips through append_json_string and Boost.JSON unchanged.
+TEST(ParseJsonOutput, RoundTripsRandomUtf8) {
+  std::mt19937 r(99);
+  const std::vector<std::string> pieces = {"a", "Z", " ", "\"", "\\", "\n", "\x01", "\x1f", "\x7f", "/",
+                                           "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xef\xbf\xbd"};
+  for (int i = 0; i < 2000; ++i) {
+    std::string in;
+    for (size_t n = r() % 40; n > 0; --n) in += pieces[r() % pieces.size()];
+    std::string out;
+    parse::append_json_string(out, in);
+    boost::system::error_code ec;
+    auto v = boost::json::parse(out, ec);
+    ASSERT_FALSE(ec) << out;
+    ASSERT_EQ(v.as_string(), in) << out;
+  }
+}
+
 TEST(ParseJsonOutput, EscapesAndNumbers) {
   std::string out;
   parse::append_json_string(out, std::string("a\"b\\c\n\x7f\xe2\x82\xac\xed\xa0\x80", 13));
