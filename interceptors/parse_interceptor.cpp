@@ -49,14 +49,14 @@ ParseInterceptor::ParseInterceptor(const std::string& name, Context& ctx)
     read_schema(sc.sub(t + "."), typed_schemas_.back().second);
   }
   if (!timestamp_field_.empty()) {
-    bool typed = false;
-    auto is_time = [&](const parse::Schema& s) {
+    auto time_type = [&](const parse::Schema& s) -> const parse::FieldType* {
       const parse::FieldType* ft = s.type_of(timestamp_field_);
-      return ft && ft->is_time();
+      return ft && ft->is_time() ? ft : nullptr;
     };
-    if (default_schema_) typed = is_time(*default_schema_);
-    for (const auto& [t, s] : typed_schemas_) typed = typed || is_time(s);
-    if (!typed)
+    if (default_schema_) timestamp_type_ = time_type(*default_schema_);
+    for (const auto& [t, s] : typed_schemas_)
+      if (!timestamp_type_) timestamp_type_ = time_type(s);
+    if (!timestamp_type_)
       ctx.error("timestampField", "'" + timestamp_field_ + "' has no time type (expected schema.types." +
                                       timestamp_field_ + " = epoch, epoch_ms or timestamp:<format>)");
   }
@@ -156,13 +156,19 @@ void ParseInterceptor::process(Event& e, Worker& w) {
       case parse::SchemaResult::BadValue: return fail(e, w.tally.bad_value, w.error);
     }
   }
-  ++w.tally.parsed;
-  if (!timestamp_field_.empty() && schema) {
+  // With timestampField, every event that leaves as ok has a numeric timestamp header (a sink
+  // whose path needs one would otherwise roll the batch back for ever).
+  int64_t ms = 0;
+  if (!timestamp_field_.empty()) {
     const std::string_view* v = w.fields.find(timestamp_field_);
-    const parse::FieldType* t = schema->type_of(timestamp_field_);
-    int64_t ms = 0;
-    if (v && t && t->is_time() && t->to_epoch_ms(*v, ms)) e.headers.set("timestamp", std::to_string(ms));
+    const parse::FieldType* t = schema ? schema->type_of(timestamp_field_) : nullptr;
+    if (!t || !t->is_time()) t = timestamp_type_;
+    if (!v || v->empty()) return fail(e, w.tally.missing, "missing field " + timestamp_field_);
+    if (!t->to_epoch_ms(*v, ms))
+      return fail(e, w.tally.bad_value,
+                  "field " + timestamp_field_ + ": '" + parse::sanitize_for_reason(*v) + "' is not " + t->describe());
   }
+  ++w.tally.parsed;
   if (out_headers_) {
     for (const auto& f : w.fields.items()) {
       std::string key;
@@ -176,6 +182,7 @@ void ParseInterceptor::process(Event& e, Worker& w) {
     parse::append_json_object(w.body, w.fields, schema);
     e.body.swap(w.body);  // the old body's buffer is reused for the next event's JSON
   }
+  if (!timestamp_field_.empty()) e.headers.set("timestamp", std::to_string(ms));  // after the fields: it wins
   e.headers.set(status_header_, "ok");
   e.headers.set(event_type_header_, std::move(type));
 }

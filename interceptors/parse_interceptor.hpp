@@ -10,7 +10,10 @@
 //                          only [A-Za-z0-9_.-] are kept (others become _), so it is safe in paths
 //   eventTypeHeader (event_type), statusHeader (parse.status), errorHeader (parse.error)
 //   timestampField         a field of time type (epoch, epoch_ms, timestamp:...) whose value
-//                          becomes the `timestamp` header (epoch ms) the hdfs sink partitions by
+//                          becomes the `timestamp` header (epoch ms) the hdfs sink partitions by;
+//                          an event without it, or whose value is not a time, takes the error path
+// With the empty headerPrefix a field named like a header sinks use (host, timestamp) sets that
+// header; timestampField's header always wins. Set headerPrefix when the fields are arbitrary (json).
 //   maxBodyBytes (65536)   longer bodies are not parsed (error path)
 //   maxFields (256)        events with more fields are not parsed (error path)
 //   invalidUtf8 (replace)  replace: invalid UTF-8 becomes U+FFFD in JSON output; error: error path
@@ -65,6 +68,7 @@ class ParseInterceptor : public Interceptor {
   bool out_headers_ = true, out_json_ = false;
   std::string prefix_, event_type_, event_type_field_, event_type_header_, status_header_, error_header_;
   std::string timestamp_field_;
+  const parse::FieldType* timestamp_type_ = nullptr;  // its type where an event's schema has none
   size_t max_body_, max_fields_;
   bool utf8_is_error_ = false;
   std::optional<parse::Schema> default_schema_;

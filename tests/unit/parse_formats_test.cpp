@@ -179,6 +179,26 @@ TEST(ParseJson, EventTypeFieldSelectsItsSchemaAndOutputIsTyped) {
   EXPECT_EQ(e.headers.get("parse.error"), "field rcode: 'NXDOMAIN' is not an int");
 }
 
+// timestampField: an ok event always carries a numeric timestamp header, even when a field named
+// timestamp is in the body or the event's own schema does not type the field.
+TEST(ParseJson, TimestampFieldWinsAndIsRequired) {
+  std::map<std::string, std::string> kv{{"format", "json"},
+                                        {"eventTypeField", "kind"},
+                                        {"schema.types.ts", "timestamp:%Y-%m-%dT%H:%M:%S%z"},
+                                        {"schema.eventTypes", "dns"},
+                                        {"schema.dns.required", "query"},
+                                        {"timestampField", "ts"}};
+  Event e = run(kv, R"({"kind":"web","ts":"2025-11-22T10:00:00+0000","timestamp":"yesterday"})");
+  EXPECT_EQ(e.headers.get("parse.status"), "ok");
+  EXPECT_EQ(e.headers.get("timestamp"), "1763805600000");
+  e = run(kv, R"({"kind":"dns","query":"x","ts":"2025-11-22T10:00:00+0100"})");  // dns schema has no ts type
+  EXPECT_EQ(e.headers.get("timestamp"), "1763802000000");
+  e = run(kv, R"({"kind":"dns","query":"x"})");
+  EXPECT_EQ(e.headers.get("parse.error"), "missing field ts");
+  e = run(kv, R"({"kind":"dns","query":"x","ts":"soon"})");
+  EXPECT_EQ(e.headers.get("parse.error"), "field ts: 'soon' is not a timestamp like %Y-%m-%dT%H:%M:%S%z");
+}
+
 // One interceptor called from several source threads at once (each takes its own parser).
 TEST(ParseJson, ConcurrentBatchesKeepEachEventsOwnFields) {
   Diagnostics d;
