@@ -27,20 +27,28 @@ std::vector<std::string> corpus(const std::string& format, size_t n = 10000) {
     int a = (int)(r() % 256), b = (int)(r() % 254 + 1), bytes = (int)(r() % 2000000), el = (int)(r() % 90000);
     unsigned long long id = r();
     if (format == "squid")
-      std::snprintf(buf, sizeof buf,
-                    "1763856%03zu.123 %6d 10.1.%d.%d TCP_MISS/200 %d GET http://www.site%d.example.org/path/%zu/index.html?id=%llx&ref=news - HIER_DIRECT/93.184.%d.%d text/html",
-                    i % 1000, el, a, b, bytes, (int)(r() % 5000), i, id, a, b);
+      std::snprintf(
+          buf, sizeof buf,
+          "1763856%03zu.123 %6d 10.1.%d.%d TCP_MISS/200 %d GET "
+          "http://www.site%d.example.org/path/%zu/index.html?id=%llx&ref=news - HIER_DIRECT/93.184.%d.%d text/html",
+          i % 1000, el, a, b, bytes, (int)(r() % 5000), i, id, a, b);
     else if (format == "combined")
       std::snprintf(buf, sizeof buf,
-                    "10.1.%d.%d - - [22/Nov/2025:10:%02d:%02d +0000] \"GET /path/%zu/index.html?id=%llx HTTP/1.1\" 200 %d \"https://www.example.org/start\" \"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0\"",
+                    "10.1.%d.%d - - [22/Nov/2025:10:%02d:%02d +0000] \"GET /path/%zu/index.html?id=%llx HTTP/1.1\" 200 "
+                    "%d \"https://www.example.org/start\" \"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 "
+                    "Firefox/120.0\"",
                     a, b, (int)(i % 60), (int)(r() % 60), i, id, bytes);
     else if (format == "json")
       std::snprintf(buf, sizeof buf,
-                    "{\"ts\":\"2025-11-22T10:00:%02d.123Z\",\"client\":\"10.1.%d.%d\",\"method\":\"GET\",\"url\":\"http://www.example.org/path/%zu?id=%llx\",\"status\":200,\"bytes\":%d,\"tls\":{\"version\":\"1.3\",\"sni\":\"www.example.org\"},\"tags\":[\"a\",\"b\"]}",
+                    "{\"ts\":\"2025-11-22T10:00:%02d.123Z\",\"client\":\"10.1.%d.%d\",\"method\":\"GET\",\"url\":"
+                    "\"http://www.example.org/path/"
+                    "%zu?id=%llx\",\"status\":200,\"bytes\":%d,\"tls\":{\"version\":\"1.3\",\"sni\":\"www.example."
+                    "org\"},\"tags\":[\"a\",\"b\"]}",
                     (int)(i % 60), a, b, i, id, bytes);
     else  // kv
       std::snprintf(buf, sizeof buf,
-                    "date=2025-11-22 time=10:00:%02d devname=\"fw-01\" srcip=10.1.%d.%d dstip=93.184.%d.%d action=accept service=HTTPS sentbyte=%d msg=\"session \\\"closed\\\" normally\" policyid=%zu",
+                    "date=2025-11-22 time=10:00:%02d devname=\"fw-01\" srcip=10.1.%d.%d dstip=93.184.%d.%d "
+                    "action=accept service=HTTPS sentbyte=%d msg=\"session \\\"closed\\\" normally\" policyid=%zu",
                     (int)(i % 60), a, b, a, b, bytes, i % 100);
     out.emplace_back(buf);
   }

@@ -64,11 +64,14 @@ ParseInterceptor::ParseInterceptor(const std::string& name, Context& ctx)
 
 void ParseInterceptor::read_schema(Context ctx, parse::Schema& s) {
   s.required = ctx.get_list("required", "fields every event must have, e.g. client status url");
-  for (const auto& [field, spec] : ctx.get_prefixed("types.", "field types: int float ip epoch epoch_ms timestamp:<fmt> enum:A,B")) {
+  for (const auto& [field, spec] :
+       ctx.get_prefixed("types.", "field types: int float ip epoch epoch_ms timestamp:<fmt> enum:A,B")) {
     std::string error;
     auto t = parse::FieldType::parse(spec, error);
-    if (t) s.types.emplace_back(field, std::move(*t));
-    else ctx.error("types." + field, error);
+    if (t)
+      s.types.emplace_back(field, std::move(*t));
+    else
+      ctx.error("types." + field, error);
   }
 }
 
@@ -84,7 +87,8 @@ std::string ParseInterceptor::event_type_of(const parse::Fields& f) const {
   if (!v || v->empty()) return event_type_;
   std::string t(v->substr(0, 64));
   for (char& c : t) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
     if (!ok) c = '_';
   }
   if (t.front() == '.') t.front() = '_';  // never "." or ".." as a path segment
@@ -116,9 +120,13 @@ void ParseInterceptor::intercept(Batch& batch) {
   for (auto& e : batch) process(e, *w);
   // Counters are bumped once per batch, not per event (atomic increments cost more than parsing).
   Worker::Tally& t = w->tally;
-  for (auto [c, n] : {std::pair<Counter*, int64_t>{&received_, t.received}, {&parsed_, t.parsed},
-                      {&parse_errors_, t.parse_errors}, {&missing_, t.missing}, {&bad_value_, t.bad_value},
-                      {&oversized_, t.oversized}, {&bad_utf8_, t.bad_utf8}})
+  for (auto [c, n] : {std::pair<Counter*, int64_t>{&received_, t.received},
+                      {&parsed_, t.parsed},
+                      {&parse_errors_, t.parse_errors},
+                      {&missing_, t.missing},
+                      {&bad_value_, t.bad_value},
+                      {&oversized_, t.oversized},
+                      {&bad_utf8_, t.bad_utf8}})
     if (n) c->inc(n);
   t = {};
   release(std::move(w));

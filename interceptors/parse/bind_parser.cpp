@@ -21,7 +21,8 @@ bool BindParser::parse(std::string_view line, Fields& out, std::string& error) {
   if (addr.starts_with("@0x")) addr = next_token(s);
   if (addr.ends_with(":")) addr.remove_suffix(1);  // BIND 9.8: "client 1.2.3.4#53: query: ..."
   size_t hash = addr.rfind('#');
-  if (hash == std::string_view::npos || hash == 0 || hash + 1 >= addr.size()) return fail(error, "expected address#port");
+  if (hash == std::string_view::npos || hash == 0 || hash + 1 >= addr.size())
+    return fail(error, "expected address#port");
   size_t q = s.find(" query: ");
   if (q == std::string_view::npos) return fail(error, "expected 'query:'");
   std::string_view between = s.substr(0, q);  // " (example.com): view internal:"

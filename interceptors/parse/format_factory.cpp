@@ -44,12 +44,14 @@ ParserMaker make_parser_maker(Context& ctx, const FormatLimits& limits, std::str
     return [pair, value] { return std::make_unique<KvParser>(pair, value); };
   }
   if (format_name == "json") {
-    auto depth = static_cast<size_t>(json.get_int("maxDepth", 16, "(json) deepest nesting of objects and arrays", 1, 1024));
+    auto depth =
+        static_cast<size_t>(json.get_int("maxDepth", 16, "(json) deepest nesting of objects and arrays", 1, 1024));
     size_t max_bytes = limits.max_body_bytes;
     return [max_bytes, depth] { return std::make_unique<JsonParser>(max_bytes, depth); };
   }
   if (format_name == "regex") {
-    std::string pattern = ctx.require_string("regex", "(regex) RE2 pattern whose named groups (?P<name>...) become fields");
+    std::string pattern =
+        ctx.require_string("regex", "(regex) RE2 pattern whose named groups (?P<name>...) become fields");
     if (pattern.empty()) return {};
     std::shared_ptr<const RE2> re = compile_regex(ctx, "regex", pattern);
     if (!re) return {};

@@ -4,8 +4,9 @@
 //   json.maxDepth (16; deeper nesting of objects/arrays is an error)
 //   regex (required for regex; RE2 with named groups (?P<name>...))
 // The formats and their fields: squid_parser.hpp, combined_parser.hpp, syslog_format.hpp,
-// bind_parser.hpp, json_parser.hpp, kv_parser.hpp, csv_parser.hpp, regex_parser.hpp. Each call of the maker returns a fresh parser (the interceptor keeps one
-// per thread that calls it). Bad keys are reported through ctx; the maker is then empty.
+// bind_parser.hpp, json_parser.hpp, kv_parser.hpp, csv_parser.hpp, regex_parser.hpp. Each call of the maker returns a
+// fresh parser (the interceptor keeps one per thread that calls it). Bad keys are reported through ctx; the maker is
+// then empty.
 #pragma once
 #include <functional>
 #include <memory>

@@ -6,7 +6,9 @@ namespace {
 // Length of the valid UTF-8 sequence at s[i] (1-4), or 0 if the bytes there are not one.
 size_t utf8_sequence(std::string_view s, size_t i) {
   auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  auto cont = [&](size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) { return k < s.size() && b(k) >= lo && b(k) <= hi; };
+  auto cont = [&](size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) {
+    return k < s.size() && b(k) >= lo && b(k) <= hi;
+  };
   unsigned c = b(i);
   if (c < 0x80) return 1;
   if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
@@ -47,8 +49,8 @@ void append_json_string(std::string& out, std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     if (i + 8 <= s.size()) {  // 8 plain ASCII bytes at once: no quote, backslash, control or high byte
       uint64_t x = swar_load(s.data() + i);
-      uint64_t special = swar_eq(x, '"') | swar_eq(x, '\\') | (x & kHighs) |
-                         ((x - kOnes * 0x20) & ~x & kHighs);  // a byte below 0x20
+      uint64_t special =
+          swar_eq(x, '"') | swar_eq(x, '\\') | (x & kHighs) | ((x - kOnes * 0x20) & ~x & kHighs);  // a byte below 0x20
       if (!special) {
         i += 8;
         continue;
@@ -91,8 +93,10 @@ bool is_json_number(std::string_view s) {
   size_t i = 0;
   if (i < s.size() && s[i] == '-') ++i;
   if (i >= s.size()) return false;
-  if (s[i] == '0') ++i;
-  else if (!digits(s, i)) return false;
+  if (s[i] == '0')
+    ++i;
+  else if (!digits(s, i))
+    return false;
   if (i < s.size() && s[i] == '.') {
     ++i;
     if (!digits(s, i)) return false;
@@ -121,10 +125,12 @@ void append_json_object(std::string& out, const Fields& fields, const Schema* sc
     append_json_string(out, items[i].name);
     out += ':';
     const FieldType* t = schema ? schema->type_of(items[i].name) : nullptr;
-    bool number = t && (t->kind == FieldType::Kind::Int || t->kind == FieldType::Kind::Float) &&
-                  is_json_number(items[i].value);
-    if (number) out += items[i].value;
-    else append_json_string(out, items[i].value);
+    bool number =
+        t && (t->kind == FieldType::Kind::Int || t->kind == FieldType::Kind::Float) && is_json_number(items[i].value);
+    if (number)
+      out += items[i].value;
+    else
+      append_json_string(out, items[i].value);
   }
   out += '}';
 }

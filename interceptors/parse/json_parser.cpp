@@ -46,8 +46,10 @@ void JsonParser::flatten(simdjson::dom::object obj, std::string_view prefix, Fie
       buf.append(prefix).append(".").append(key);
       name = out.own_scratch();
     }
-    if (value.is_object()) flatten(value.get_object().value_unsafe(), name, out);
-    else add_value(name, value, out);
+    if (value.is_object())
+      flatten(value.get_object().value_unsafe(), name, out);
+    else
+      add_value(name, value, out);
   }
 }
 

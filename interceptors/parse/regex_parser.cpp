@@ -16,7 +16,8 @@ bool RegexParser::parse(std::string_view line, Fields& out, std::string& error) 
     return false;
   }
   for (size_t i = 1; i < groups_.size(); ++i)
-    if (!names_[i].empty() && groups_[i].data() != nullptr) out.add(names_[i], std::string_view(groups_[i].data(), groups_[i].size()));
+    if (!names_[i].empty() && groups_[i].data() != nullptr)
+      out.add(names_[i], std::string_view(groups_[i].data(), groups_[i].size()));
   return true;
 }
 

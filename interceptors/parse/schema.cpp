@@ -36,12 +36,18 @@ bool c_string(std::string_view v, char (&buf)[N]) {
 std::optional<FieldType> FieldType::parse(std::string_view spec, std::string& error) {
   FieldType t;
   t.spec = std::string(spec);
-  if (spec == "string") t.kind = Kind::String;
-  else if (spec == "int") t.kind = Kind::Int;
-  else if (spec == "float") t.kind = Kind::Float;
-  else if (spec == "ip") t.kind = Kind::Ip;
-  else if (spec == "epoch") t.kind = Kind::Epoch;
-  else if (spec == "epoch_ms") t.kind = Kind::EpochMs;
+  if (spec == "string")
+    t.kind = Kind::String;
+  else if (spec == "int")
+    t.kind = Kind::Int;
+  else if (spec == "float")
+    t.kind = Kind::Float;
+  else if (spec == "ip")
+    t.kind = Kind::Ip;
+  else if (spec == "epoch")
+    t.kind = Kind::Epoch;
+  else if (spec == "epoch_ms")
+    t.kind = Kind::EpochMs;
   else if (spec.starts_with("timestamp:") && spec.size() > 10) {
     t.kind = Kind::Timestamp;
     t.format = std::string(spec.substr(10));
@@ -69,7 +75,8 @@ bool FieldType::to_epoch_ms(std::string_view v, int64_t& ms) const {
     case Kind::EpochMs: return all_digits(v) && parse_int(v, ms);
     case Kind::Epoch: {
       size_t dot = v.find('.');
-      std::string_view secs = v.substr(0, dot), frac = dot == std::string_view::npos ? std::string_view() : v.substr(dot + 1);
+      std::string_view secs = v.substr(0, dot),
+                       frac = dot == std::string_view::npos ? std::string_view() : v.substr(dot + 1);
       int64_t s = 0;
       if (!all_digits(secs) || !parse_int(secs, s) || s > 100000000000LL) return false;
       if (dot != std::string_view::npos && !all_digits(frac)) return false;

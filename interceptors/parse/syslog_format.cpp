@@ -21,8 +21,10 @@ size_t structured_data_length(std::string_view s) {
         ++i;
         continue;
       }
-      if (s[i] == '"') quoted = !quoted;
-      else if (!quoted && s[i] == ']') break;
+      if (s[i] == '"')
+        quoted = !quoted;
+      else if (!quoted && s[i] == ']')
+        break;
     }
     if (i >= s.size()) return 0;
     ++i;

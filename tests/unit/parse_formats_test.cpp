@@ -41,9 +41,10 @@ TEST(ParseSyslog, Rfc5424AllParts) {
   parse::SyslogFormat p;
   parse::Fields f;
   std::string err;
-  ASSERT_TRUE(p.parse("<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 "
-                      "[exampleSDID@32473 iut=\"3\" eventSource=\"Appl]ication\"][x@1 a=\"b\\\"\"] An application event",
-                      f, err))
+  ASSERT_TRUE(
+      p.parse("<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 "
+              "[exampleSDID@32473 iut=\"3\" eventSource=\"Appl]ication\"][x@1 a=\"b\\\"\"] An application event",
+              f, err))
       << err;
   EXPECT_EQ(field(f, "facility"), "20");
   EXPECT_EQ(field(f, "severity"), "5");
@@ -80,9 +81,10 @@ TEST(ParseBind, QueryLogForms) {
   parse::BindParser p;
   parse::Fields f;
   std::string err;
-  ASSERT_TRUE(p.parse("25-Nov-2026 12:00:00.123 queries: info: client @0x7f1c2c0a1b20 10.0.0.5#53211 (example.com): "
-                      "query: example.com IN A +E(0)K (10.0.0.1)",
-                      f, err))
+  ASSERT_TRUE(
+      p.parse("25-Nov-2026 12:00:00.123 queries: info: client @0x7f1c2c0a1b20 10.0.0.5#53211 (example.com): "
+              "query: example.com IN A +E(0)K (10.0.0.1)",
+              f, err))
       << err;
   EXPECT_EQ(field(f, "time"), "25-Nov-2026 12:00:00.123");
   EXPECT_EQ(field(f, "client"), "10.0.0.5");
@@ -94,9 +96,10 @@ TEST(ParseBind, QueryLogForms) {
   EXPECT_EQ(field(f, "server"), "10.0.0.1");
   EXPECT_EQ(field(f, "view"), "<absent>");
   f.clear();
-  ASSERT_TRUE(p.parse("client @0x55 2001:db8::5#4444 (www.example.org): view internal: query: www.example.org IN AAAA "
-                      "-E(0)DC (2001:db8::53)",
-                      f, err));
+  ASSERT_TRUE(
+      p.parse("client @0x55 2001:db8::5#4444 (www.example.org): view internal: query: www.example.org IN AAAA "
+              "-E(0)DC (2001:db8::53)",
+              f, err));
   EXPECT_EQ(field(f, "client"), "2001:db8::5");
   EXPECT_EQ(field(f, "view"), "internal");
   EXPECT_EQ(field(f, "qtype"), "AAAA");
@@ -145,7 +148,7 @@ TEST(ParseJson, DepthNonObjectMalformedAndBadUtf8) {
   EXPECT_TRUE(p.parse(R"({"a":{"b":{"c":{"d":1}}}})", f, err)) << err;  // depth 4
   EXPECT_FALSE(p.parse(R"({"a":{"b":{"c":{"d":{"e":1}}}}})", f, err));
   EXPECT_EQ(err, "json: nested deeper than json.maxDepth 4");
-  EXPECT_FALSE(p.parse(std::string(100000, '[') , f, err));  // larger than the parser may allocate
+  EXPECT_FALSE(p.parse(std::string(100000, '['), f, err));  // larger than the parser may allocate
   EXPECT_EQ(err, "json: body larger than the parser's capacity");
   EXPECT_FALSE(p.parse(std::string(5000, '[') + std::string(5000, ']'), f, err));
   EXPECT_EQ(err, "json: nested deeper than json.maxDepth 4");
@@ -230,8 +233,8 @@ TEST(ParseKv, QuotesEscapesBareWordsAndDelimiters) {
   parse::KvParser p(0, '=');
   parse::Fields f;
   std::string err;
-  ASSERT_TRUE(p.parse(R"(date=2025-11-22 devname="fw 01" srcip=10.1.2.3 msg="say \"hi\"" empty= note='single q' bare word=x)",
-                      f, err))
+  ASSERT_TRUE(p.parse(
+      R"(date=2025-11-22 devname="fw 01" srcip=10.1.2.3 msg="say \"hi\"" empty= note='single q' bare word=x)", f, err))
       << err;
   EXPECT_EQ(field(f, "date"), "2025-11-22");
   EXPECT_EQ(field(f, "devname"), "fw 01");

@@ -1,15 +1,15 @@
-// parse interceptor: each format on realistic lines, schema failures with exact reasons, the error
+// parse interceptor: squid and combined on realistic lines, schema failures with exact reasons, the error
 // path (never dropped, body untouched), oversized bodies, invalid UTF-8, JSON output validity.
+#include "interceptors/parse_interceptor.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <random>
 
 #include "interceptors/parse/combined_parser.hpp"
-#include "interceptors/parse/json_output.hpp"
 #include "interceptors/parse/schema.hpp"
 #include "interceptors/parse/squid_parser.hpp"
-#include "interceptors/parse_interceptor.hpp"
 #include "test_support.hpp"
 
 namespace sluice {
@@ -18,7 +18,8 @@ namespace {
 using test::make_context;
 
 const char* kSquid =
-    "1763856000.123    120 10.1.2.3 TCP_MISS/200 5120 GET http://example.com/a?b=1 alice HIER_DIRECT/93.184.216.34 text/html";
+    "1763856000.123    120 10.1.2.3 TCP_MISS/200 5120 GET http://example.com/a?b=1 alice HIER_DIRECT/93.184.216.34 "
+    "text/html";
 const char* kCombined =
     "203.0.113.9 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 200 2326 "
     "\"http://www.example.com/start.html\" \"Mozilla/4.08 [en] (Win98; I ;Nav)\"";
@@ -72,7 +73,9 @@ TEST(ParseSquid, DashesLeftOutAndTrailingNewline) {
   parse::SquidParser sp;
   parse::Fields f;
   std::string err;
-  ASSERT_TRUE(sp.parse("1763856000.001      0 ::1 TCP_DENIED/403 3900 CONNECT evil.com:443 - HIER_NONE/- -\r\n", f, err)) << err;
+  ASSERT_TRUE(
+      sp.parse("1763856000.001      0 ::1 TCP_DENIED/403 3900 CONNECT evil.com:443 - HIER_NONE/- -\r\n", f, err))
+      << err;
   EXPECT_EQ(field(f, "user"), "<absent>");
   EXPECT_EQ(field(f, "peer"), "<absent>");
   EXPECT_EQ(field(f, "content_type"), "<absent>");
@@ -89,11 +92,13 @@ TEST(ParseSquid, MalformedReasons) {
   EXPECT_EQ(err, "squid: 6 fields, expected 10");
   EXPECT_FALSE(sp.parse("", f, err));
   EXPECT_EQ(err, "squid: 0 fields, expected 10");
-  EXPECT_FALSE(sp.parse("yesterday 120 10.1.2.3 TCP_MISS/200 5120 GET http://x/ - HIER_DIRECT/1.2.3.4 text/html", f, err));
+  EXPECT_FALSE(
+      sp.parse("yesterday 120 10.1.2.3 TCP_MISS/200 5120 GET http://x/ - HIER_DIRECT/1.2.3.4 text/html", f, err));
   EXPECT_EQ(err, "squid: time 'yesterday' is not seconds.millis");
   EXPECT_FALSE(sp.parse("1.5 120 10.1.2.3 TCP_MISS 5120 GET http://x/ - HIER_DIRECT/1.2.3.4 text/html", f, err));
   EXPECT_EQ(err, "squid: 'TCP_MISS' is not code/status");
-  EXPECT_FALSE(sp.parse("1.5 120 10.1.2.3 TCP_MISS/200 5120 GET http://x/ - HIER_DIRECT/1.2.3.4 text/html extra", f, err));
+  EXPECT_FALSE(
+      sp.parse("1.5 120 10.1.2.3 TCP_MISS/200 5120 GET http://x/ - HIER_DIRECT/1.2.3.4 text/html extra", f, err));
   EXPECT_EQ(err, "squid: more than 10 fields");
 }
 
@@ -126,7 +131,8 @@ TEST(ParseCombined, CommonFormatEscapedQuotesAndBadRequestLine) {
   EXPECT_EQ(field(f, "bytes"), "<absent>");
   EXPECT_EQ(field(f, "referer"), "<absent>");
   f.clear();
-  ASSERT_TRUE(cp.parse("1.2.3.4 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"say \\\"hi\\\"\"", f, err));
+  ASSERT_TRUE(
+      cp.parse("1.2.3.4 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"say \\\"hi\\\"\"", f, err));
   EXPECT_EQ(field(f, "user_agent"), "say \\\"hi\\\"");
   EXPECT_FALSE(cp.parse("1.2.3.4 - - 01/Jan/2026 \"GET / HTTP/1.1\" 200 5", f, err));
   EXPECT_EQ(err, "combined: expected [time]");
@@ -289,11 +295,8 @@ TEST(ParseInterceptor, EventTypeFromFieldIsPathSafeAndSelectsSchema) {
 
 TEST(ParseInterceptor, ConfigErrors) {
   Diagnostics d;
-  Context ctx = make_context({{"format", "squidd"},
-                              {"schema.types.status", "integer"},
-                              {"timestampField", "time"},
-                              {"output", "xml"}},
-                             &d);
+  Context ctx = make_context(
+      {{"format", "squidd"}, {"schema.types.status", "integer"}, {"timestampField", "time"}, {"output", "xml"}}, &d);
   ParseInterceptor p("p", ctx);
   EXPECT_TRUE(d.has_errors());
   std::string all = d.format();
@@ -365,34 +368,6 @@ TEST(ParseInterceptor, MutatedLinesNeverDroppedJsonAlwaysValid) {
     EXPECT_GT(ok, 0u) << format;  // neither all parsed nor all failed: the edits reach both paths
     EXPECT_LT(ok, batch.size()) << format;
   }
-}
-
-// Valid UTF-8 of every kind (controls, quotes, backslashes, 2-4 byte characters) at every offset
-// round-trips through append_json_string and Boost.JSON unchanged.
-TEST(ParseJsonOutput, RoundTripsRandomUtf8) {
-  std::mt19937 r(99);
-  const std::vector<std::string> pieces = {"a", "Z", " ", "\"", "\\", "\n", "\x01", "\x1f", "\x7f", "/",
-                                           "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xef\xbf\xbd"};
-  for (int i = 0; i < 2000; ++i) {
-    std::string in;
-    for (size_t n = r() % 40; n > 0; --n) in += pieces[r() % pieces.size()];
-    std::string out;
-    parse::append_json_string(out, in);
-    boost::system::error_code ec;
-    auto v = boost::json::parse(out, ec);
-    ASSERT_FALSE(ec) << out;
-    ASSERT_EQ(v.as_string(), in) << out;
-  }
-}
-
-TEST(ParseJsonOutput, EscapesAndNumbers) {
-  std::string out;
-  parse::append_json_string(out, std::string("a\"b\\c\n\x7f\xe2\x82\xac\xed\xa0\x80", 13));
-  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\x7f\xe2\x82\xac\\ufffd\\ufffd\\ufffd\"");
-  EXPECT_TRUE(parse::is_json_number("-0.5e10"));
-  EXPECT_FALSE(parse::is_json_number("007"));
-  EXPECT_FALSE(parse::is_json_number("+1"));
-  EXPECT_EQ(parse::invalid_utf8_offset("ok\xc3\xa9\xc0\xaf"), 4u);  // overlong '/'
 }
 
 }  // namespace
