@@ -1,7 +1,5 @@
 // parse interceptor: squid and combined on realistic lines, schema failures with exact reasons, the error
 // path (never dropped, body untouched), oversized bodies, invalid UTF-8, JSON output validity.
-#include "interceptors/parse_interceptor.hpp"
-
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -10,6 +8,7 @@
 #include "interceptors/parse/combined_parser.hpp"
 #include "interceptors/parse/schema.hpp"
 #include "interceptors/parse/squid_parser.hpp"
+#include "interceptors/parse_interceptor.hpp"
 #include "test_support.hpp"
 
 namespace sluice {
