@@ -125,8 +125,9 @@ void append_json_object(std::string& out, const Fields& fields, const Schema* sc
     append_json_string(out, items[i].name);
     out += ':';
     const FieldType* t = schema ? schema->type_of(items[i].name) : nullptr;
-    bool number =
-        t && (t->kind == FieldType::Kind::Int || t->kind == FieldType::Kind::Float) && is_json_number(items[i].value);
+    bool numeric_type = t && (t->kind == FieldType::Kind::Int || t->kind == FieldType::Kind::Float ||
+                              t->kind == FieldType::Kind::Epoch || t->kind == FieldType::Kind::EpochMs);
+    bool number = numeric_type && is_json_number(items[i].value);
     if (number)
       out += items[i].value;
     else

@@ -1,7 +1,7 @@
 // Writes parsed fields as one JSON object: {"client":"10.1.2.3","status":200,...}.
 // The output is always valid JSON: control characters, quotes and backslashes are escaped and
-// every invalid UTF-8 sequence becomes U+FFFD. Fields the schema types as int or float are written
-// as numbers when their text is a JSON number (else as strings). Repeated names: the last one wins,
+// every invalid UTF-8 sequence becomes U+FFFD. Fields the schema types as int, float, epoch or
+// epoch_ms are written as numbers when their text is a JSON number (else as strings). Repeated names: the last one wins,
 // as it does for headers.
 #pragma once
 #include <string>

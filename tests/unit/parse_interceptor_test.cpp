@@ -187,6 +187,12 @@ TEST(ParseInterceptor, SquidToHeadersWithSchemaAndTimestamp) {
   EXPECT_EQ(e.headers.get("status"), "200");
   EXPECT_EQ(e.headers.get("timestamp"), "1763856000123");
   EXPECT_EQ(h.counter("EventsParsed"), 1);
+
+  Harness json({{"format", "squid"}, {"output", "json"}, {"schema.types.time", "epoch"}, {"schema.types.elapsed", "int"}});
+  auto v = boost::json::parse(json.run(kSquid).body);
+  EXPECT_DOUBLE_EQ(v.at("time").as_double(), 1763856000.123);  // epoch and int types are JSON numbers
+  EXPECT_EQ(v.at("elapsed").as_int64(), 120);
+  EXPECT_EQ(v.at("status").as_string(), "200");  // untyped fields stay strings
 }
 
 TEST(ParseInterceptor, SchemaFailuresKeepBodyWithExactReasons) {
@@ -241,6 +247,7 @@ TEST(ParseInterceptor, CombinedJsonOutputIsValidAndTyped) {
   EXPECT_EQ(o.at("status").as_int64(), 200);
   EXPECT_EQ(o.at("bytes").as_int64(), 2326);
   EXPECT_EQ(o.at("client").as_string(), "203.0.113.9");
+  EXPECT_EQ(o.at("time").as_string(), "10/Oct/2000:13:55:36 -0700");  // a timestamp stays text
   EXPECT_EQ(o.at("referer").as_string(), "http://www.example.com/start.html");
   EXPECT_FALSE(o.contains("ident"));
   e = h.run("nope");
