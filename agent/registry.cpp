@@ -7,6 +7,7 @@
 #include "channels/memory_channel.hpp"
 #include "interceptors/host_interceptor.hpp"
 #include "interceptors/ioc_sweeper.hpp"
+#include "interceptors/parse_interceptor.hpp"
 #include "interceptors/regex_extractor_interceptor.hpp"
 #include "interceptors/regex_filter_interceptor.hpp"
 #include "interceptors/static_interceptor.hpp"
@@ -112,6 +113,8 @@ const std::vector<TypeEntry<Interceptor>>& interceptor_types() {
        &make_component<HostInterceptor, Interceptor>},
       {"ioc_sweeper", {}, "tags events matching threat-intelligence feeds (sluice)",
        &make_component<IocSweeper, Interceptor>},
+      {"parse", {}, "parses log formats into typed fields; failures tagged, never dropped (sluice)",
+       &make_component<ParseInterceptor, Interceptor>},
       {"regex_extractor", {"org.apache.flume.interceptor.RegexExtractorInterceptor$Builder"},
        "capture groups of a regex become headers", &make_component<RegexExtractorInterceptor, Interceptor>},
       {"regex_filter", {"org.apache.flume.interceptor.RegexFilteringInterceptor$Builder"},
