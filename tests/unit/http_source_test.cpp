@@ -127,7 +127,7 @@ TEST(HttpSource, ConfigErrors) {
   std::string out = d.format();
   EXPECT_NE(out.find("a1.sources.r1.port: is required"), std::string::npos) << out;
   EXPECT_NE(out.find("'com.example.Custom' is not a handler"), std::string::npos) << out;
-  EXPECT_NE(out.find("a1.sources.r1.ssl: TLS is not supported"), std::string::npos) << out;
+  EXPECT_NE(out.find("a1.sources.r1.ssl: TLS needs a certificate"), std::string::npos) << out;
 }
 
 }  // namespace
