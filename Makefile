@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test unit integration demo bench bench-smoke asan tsan deb fuzz clean
+.PHONY: all deps configure build test unit integration demo bench bench-smoke bench-http asan tsan deb fuzz clean
 
 all: build
 
@@ -36,6 +36,11 @@ bench: deps
 	@packaging/install-deps.sh debian-packages-bench.txt
 	$(MAKE) build
 	@bash bench/run.sh
+
+# http source: events/s and CPU per million events with concurrent keep-alive clients.
+bench-http: build
+	/usr/bin/python3 bench/http_bench.py --events 2000000 --connections 1,8,32 --batches 100,1000 \
+	  --out bench/results/http-source.md
 
 # Small side-by-side run: fails only if an agent's output does not match its input.
 bench-smoke: deps
