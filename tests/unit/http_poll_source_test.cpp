@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <boost/asio.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -340,6 +343,38 @@ TEST(HttpPollSource, ServerErrorsAndRefusedConnectionsBackOffClientErrorsDoNot) 
   Poller refused({{"url", "http://127.0.0.1:" + std::to_string(port) + "/"}});
   EXPECT_EQ(refused.src->poll_once(), Outcome::Backoff);
   EXPECT_EQ(refused.counter("PollErrorCount"), 1);
+}
+
+// A server that answers with headers and then trickles a body that never ends: the exchange is cut at
+// `timeout` (a deadline for the whole response, not per read), nothing is emitted, memory stays bounded.
+TEST(HttpPollSource, NeverEndingResponseIsCutAtTheTimeout) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acc(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  int port = acc.local_endpoint().port();
+  std::atomic<bool> stop{false};
+  std::thread server([&] {
+    boost::system::error_code ec;
+    auto s = acc.accept(ec);
+    if (ec) return;
+    // Chunked, so no length tells the client in advance that it is too long.
+    std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nline\n\r\n";
+    boost::asio::write(s, boost::asio::buffer(head), ec);
+    while (!stop && !ec) {  // one byte every 50 ms, forever
+      boost::asio::write(s, boost::asio::buffer("1\r\nx\r\n", 6), ec);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  Poller p({{"url", "http://127.0.0.1:" + std::to_string(port) + "/slow"}});
+  p.kv["timeout"] = "1";
+  p.restart();
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(p.src->poll_once(), Outcome::Backoff);
+  auto took = std::chrono::steady_clock::now() - t0;
+  stop = true;
+  server.join();
+  EXPECT_LT(took, std::chrono::seconds(10));  // cut by the 1 s deadline, not by the server
+  EXPECT_TRUE(p.bodies().empty());
+  EXPECT_EQ(p.counter("PollErrorCount"), 1);
 }
 
 TEST(HttpPollSource, ConfigErrorsAreReported) {
