@@ -89,6 +89,17 @@ TEST(HttpSource, MalformedJsonIs400WithReasonAndNothingAccepted) {
   EXPECT_TRUE(f.drain().empty());
 }
 
+TEST(HttpSource, DeeplyNestedJsonIs400AndTheServerStaysUp) {
+  Fixture f({});
+  std::string deep = "[{\"headers\":{},\"body\":\"x\",\"extra\":" + std::string(100000, '[') + std::string(100000, ']') + "}]";
+  auto [code, body] = f.post("/", deep);
+  EXPECT_EQ(code, 400);
+  EXPECT_NE(body.find("invalid JSON"), std::string::npos) << body.substr(0, 200);
+  EXPECT_TRUE(f.drain().empty());
+  EXPECT_EQ(f.post("/", R"([{"body":"after"}])").first, 200);  // still serving
+  EXPECT_EQ(f.drain().size(), 1u);
+}
+
 TEST(HttpSource, FullChannelIs503AndClientCanRetry) {
   Fixture f(std::map<std::string, std::string>{}, {{"capacity", "2"}, {"transactionCapacity", "2"}});
   EXPECT_EQ(f.post("/", R"([{"body":"1"},{"body":"2"}])").first, 200);
