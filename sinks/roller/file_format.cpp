@@ -1,5 +1,7 @@
 #include "sinks/roller/file_format.hpp"
 
+#include <libdeflate.h>
+
 #include <random>
 
 #include "agent/metrics.hpp"
@@ -37,33 +39,66 @@ class StreamWriter : public FileWriter {
   std::string buf_;
 };
 
+// gzip output as a concatenation of gzip members (RFC 1952; gzip, Hadoop's GzipCodec, Spark and Python
+// read them). What a sync() must make durable is compressed at once:
+// - 256 KiB or more pending (large batches, the throughput case): one member compressed by libdeflate
+//   in a single call, 2-3x zlib's speed at the same level; as Flume, which finishes its gzip stream on
+//   every sync, only with members large enough that the ratio stays within ~1 % of one stream;
+// - less (small batches): a zlib member kept open across syncs with Z_SYNC_FLUSH, so many small
+//   batches share one dictionary instead of each paying a member.
+// Appends are buffered up to 4 MiB before a member is cut (bounded memory).
 class GzipWriter : public FileWriter {
  public:
+  static constexpr size_t kLargeMember = 256 * 1024;
+  static constexpr size_t kMaxPending = 4 * 1024 * 1024;
+
   GzipWriter(std::unique_ptr<storage::OutputFile> f, std::unique_ptr<EventSerializer> s, int level)
-      : file_(std::move(f)), ser_(std::move(s)) {
+      : file_(std::move(f)), ser_(std::move(s)), fast_(libdeflate_alloc_compressor(level)) {
+    if (!fast_) throw storage::StorageError("libdeflate: cannot allocate a compressor at level " + std::to_string(level));
     if (deflateInit2(&z_, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
       throw storage::StorageError("zlib deflateInit2 failed");
     in_ = ser_->file_header();
     out_.resize(1 << 18);
   }
-  ~GzipWriter() override { deflateEnd(&z_); }
+  ~GzipWriter() override {
+    deflateEnd(&z_);
+    libdeflate_free_compressor(fast_);
+  }
   void append(const Event& e) override {
     ser_->append(e, in_);
-    if (in_.size() >= (1u << 18)) compress(Z_NO_FLUSH);
+    if (in_.size() >= kMaxPending) large_member();
   }
   void sync() override {
     ser_->flush(in_);
-    compress(Z_SYNC_FLUSH);
+    if (in_.size() >= kLargeMember) large_member();
+    else if (!in_.empty()) zlib(Z_SYNC_FLUSH);
     file_->sync();
   }
   void close() override {
     ser_->flush(in_);
-    compress(Z_FINISH);
+    if (in_.size() >= kLargeMember) large_member();
+    // Ends the open zlib member (or writes the only one: an empty file is still valid gzip).
+    if (!in_.empty() || zlib_open_ || members_ == 0) zlib(Z_FINISH);
     file_->close();
   }
 
  private:
-  void compress(int mode) {
+  void large_member() {
+    if (zlib_open_) {  // end the small-batch member first: members follow each other whole
+      std::string pending;
+      pending.swap(in_);
+      zlib(Z_FINISH);
+      in_.swap(pending);
+    }
+    size_t bound = libdeflate_gzip_compress_bound(fast_, in_.size());
+    if (big_.size() < bound) big_.resize(bound);
+    size_t n = libdeflate_gzip_compress(fast_, in_.data(), in_.size(), big_.data(), big_.size());
+    if (n == 0) throw storage::StorageError("libdeflate gzip compression failed");
+    file_->write(std::string_view(big_.data(), n));
+    ++members_;
+    in_.clear();
+  }
+  void zlib(int mode) {
     z_.next_in = reinterpret_cast<Bytef*>(in_.data());
     z_.avail_in = static_cast<uInt>(in_.size());
     int rc;
@@ -76,11 +111,19 @@ class GzipWriter : public FileWriter {
       if (have) file_->write(std::string_view(out_.data(), have));
     } while (z_.avail_out == 0 || (mode == Z_FINISH && rc != Z_STREAM_END));
     in_.clear();
+    zlib_open_ = mode != Z_FINISH;
+    if (mode == Z_FINISH) {
+      deflateReset(&z_);
+      ++members_;
+    }
   }
   std::unique_ptr<storage::OutputFile> file_;
   std::unique_ptr<EventSerializer> ser_;
+  libdeflate_compressor* fast_;
   z_stream z_{};
-  std::string in_, out_;
+  bool zlib_open_ = false;
+  size_t members_ = 0;
+  std::string in_, out_, big_;
 };
 
 void put_int(std::string& out, int32_t v) {
@@ -191,14 +234,22 @@ bool salvage_gzip(const std::string& data, std::string& out) {
   z.avail_in = static_cast<uInt>(data.size());
   char buf[65536];
   int rc;
-  do {
+  bool ended = false;
+  while (true) {
     z.next_out = reinterpret_cast<Bytef*>(buf);
     z.avail_out = sizeof buf;
     rc = inflate(&z, Z_SYNC_FLUSH);
     out.append(buf, sizeof buf - z.avail_out);
-  } while (rc == Z_OK && (z.avail_in > 0 || z.avail_out == 0));
+    if (rc == Z_STREAM_END) {
+      ended = true;
+      if (z.avail_in == 0) break;
+      inflateReset(&z);  // the next gzip member follows
+      continue;
+    }
+    if (rc != Z_OK || (z.avail_in == 0 && z.avail_out != 0)) break;
+  }
   inflateEnd(&z);
-  return !out.empty() || rc == Z_STREAM_END;
+  return !out.empty() || ended;
 }
 
 std::string gzip_compress(const std::string& data, int level) {

@@ -1,8 +1,9 @@
 // The three hdfs.fileType layouts, written to a storage::OutputFile:
 //   DataStream        serializer output as is
-//   CompressedStream  serializer output through gzip (one gzip member per file; each sync() ends
-//                     with a zlib sync flush, so everything synced decompresses even if the process
-//                     dies before the file is closed)
+//   CompressedStream  serializer output through gzip, as concatenated gzip members: a sync() of
+//                     256 KiB or more becomes a whole member (libdeflate), smaller ones go into an
+//                     open zlib member with a sync flush; either way everything synced decompresses
+//                     even if the process dies before the file is closed
 //   SequenceFile      Hadoop SequenceFile v6, key LongWritable (the timestamp header, or now), value
 //                     BytesWritable (writeFormat Writable) or Text (writeFormat Text), uncompressed,
 //                     a sync marker every 2000 bytes — what Flume writes by default
@@ -41,7 +42,8 @@ std::unique_ptr<FileWriter> make_file_writer(const FormatOptions& o, std::unique
 // Hadoop WritableUtils.writeVLong.
 void write_hadoop_vlong(std::string& out, int64_t v);
 
-// Decompresses as much of a (possibly truncated) gzip stream as is valid; false if nothing is.
+// Decompresses as much of a (possibly truncated) gzip file as is valid, across its members; false if
+// nothing is.
 bool salvage_gzip(const std::string& data, std::string& out);
 // Compresses data into one complete gzip member.
 std::string gzip_compress(const std::string& data, int level);
