@@ -148,7 +148,8 @@ std::vector<ConfigEntry> apply_config_filters(const std::vector<ConfigEntry>& en
         f.type = e.value;
         f.where = e.where;
       } else {
-        f.keys[k] = e.value;
+        // ${NAME} works here too: e.g. directory = ${CREDENTIALS_DIRECTORY} (systemd's LoadCredential=).
+        f.keys[k] = e.value.find("${") == std::string::npos ? e.value : resolve(e, {}, diag);
       }
     }
   }

@@ -63,6 +63,15 @@ TEST(ConfigFilters, FileFilterReadsCredentialDirectory) {
                                           "a1.sinks.k1.x = ${creds['../etc/passwd']}\n",
                      d);
   EXPECT_EQ(value_of(es, "a1.sinks.k1.secretKey"), "AKIA-SECRET");
+  // The directory may come from the environment (systemd's $CREDENTIALS_DIRECTORY).
+  setenv("SLUICE_TEST_CREDS", dir.p.c_str(), 1);
+  Diagnostics d2;
+  auto es2 = filtered("a1.configfilters = c\na1.configfilters.c.type = file\n"
+                      "a1.configfilters.c.directory = ${SLUICE_TEST_CREDS}\na1.sinks.k1.secretKey = ${c['s3_secret']}\n",
+                      d2);
+  EXPECT_FALSE(d2.has_errors()) << d2.format();
+  EXPECT_EQ(value_of(es2, "a1.sinks.k1.secretKey"), "AKIA-SECRET");
+  unsetenv("SLUICE_TEST_CREDS");
   EXPECT_NE(d.format().find("is not a file name"), std::string::npos) << d.format();
 }
 
