@@ -70,10 +70,13 @@ HdfsSink::HdfsSink(const std::string& name, Context& ctx, const std::string& kp)
                                     "user.name for WebHDFS calls (default: $HADOOP_USER_NAME, else $USER)");
   int64_t call_timeout = ctx.get_int(kp + "callTimeout", 30000, "ms allowed for a storage call", 1);
   if (path.starts_with("file://")) path = path.substr(7);
-  if (path.starts_with("hdfs://") || path.starts_with("webhdfs://")) {
-    // hdfs://namenode[:rpcport]/path or webhdfs://namenode:httpport/path: WebHDFS REST.
-    bool web = path.starts_with("webhdfs://");
-    std::string rest = path.substr(web ? 10 : 7);
+  bool https = ctx.get_bool(kp + "webhdfs.https", false, "WebHDFS over HTTPS for hdfs:// paths (swebhdfs:// implies it)");
+  std::string ca_file = ctx.get_string(kp + "webhdfs.caFile", "", "PEM CAs trusted for the namenode/datanodes (default: system CAs)");
+  if (path.starts_with("hdfs://") || path.starts_with("webhdfs://") || path.starts_with("swebhdfs://")) {
+    // hdfs://namenode[:rpcport]/path or (s)webhdfs://namenode:httpport/path: WebHDFS REST.
+    bool secure = path.starts_with("swebhdfs://");
+    bool web = path.starts_with("webhdfs://") || secure;
+    std::string rest = path.substr(secure ? 11 : web ? 10 : 7);
     size_t slash = rest.find('/');
     std::string authority = rest.substr(0, slash);
     path = slash == std::string::npos ? "/" : rest.substr(slash);
@@ -81,8 +84,17 @@ HdfsSink::HdfsSink(const std::string& name, Context& ctx, const std::string& kp)
     std::string hostport = address.empty() ? authority : address;
     size_t colon = hostport.rfind(':');
     wo.host = colon == std::string::npos ? hostport : hostport.substr(0, colon);
-    wo.port = 9870;
+    wo.https = https || secure;
+    wo.port = wo.https ? 9871 : 9870;  // Hadoop 3's dfs.namenode.http(s)-address ports
     if (colon != std::string::npos && (web || !address.empty())) wo.port = std::atoi(hostport.c_str() + colon + 1);
+    if (wo.https) {
+      wo.tls = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
+      wo.tls->set_verify_mode(boost::asio::ssl::verify_peer);
+      boost::system::error_code ec;
+      if (ca_file.empty()) wo.tls->set_default_verify_paths(ec);
+      else wo.tls->load_verify_file(ca_file, ec);
+      if (ec) ctx.error(kp + "webhdfs.caFile", "cannot read '" + ca_file + "' (expected PEM CA certificates): " + ec.message());
+    }
     if (wo.host.empty()) ctx.error(kp + "path", "has no namenode host (expected hdfs://namenode/path)");
     wo.user = user;
     wo.timeout = std::chrono::milliseconds(call_timeout);

@@ -9,8 +9,10 @@
 // hdfs.useLocalTimeStamp (false), serializer (TEXT | header_and_text | avro_event | json),
 // serializer.appendNewline (true).
 // sluice keys: hdfs.webhdfs.address (namenode HTTP host:port for hdfs:// paths; default the path's
-// host on 9870), hdfs.webhdfs.user (user.name; default $HADOOP_USER_NAME, else $USER), hdfs.codeC.level.
-// Backends: local paths and file://; hdfs:// and webhdfs:// through WebHDFS REST; s3://, s3a://, s3n://
+// host on 9870), hdfs.webhdfs.user (user.name; default $HADOOP_USER_NAME, else $USER),
+// hdfs.webhdfs.https (false; swebhdfs:// paths imply it, port 9871) and hdfs.webhdfs.caFile (system
+// CAs), hdfs.codeC.level.
+// Backends: local paths and file://; hdfs://, webhdfs:// and swebhdfs:// through WebHDFS REST; s3://, s3a://, s3n://
 // through backends/s3 (S3 keys under hdfs.s3., see s3_settings.hpp; final object names, bytes staged
 // locally and fsync'ed before commit, multipart objects that appear when closed). Guarantee: a batch is committed only after every
 // file it touched is synced (local: fsync). On start, in-use files left by a crash under the path's

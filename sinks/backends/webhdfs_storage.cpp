@@ -1,7 +1,9 @@
 #include "sinks/backends/webhdfs_storage.hpp"
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <boost/url.hpp>
@@ -77,13 +79,11 @@ class WebHdfsFile : public OutputFile {
 
 }  // namespace
 
-WebHdfsStorage::Response WebHdfsStorage::once(const std::string& method, const std::string& host, int port,
-                                              const std::string& target, const std::string& data) {
-  boost::asio::io_context io;
-  beast::tcp_stream stream(io);
-  stream.expires_after(o_.timeout);
-  tcp::resolver resolver(io);
-  stream.connect(resolver.resolve(host, std::to_string(port)));
+namespace {
+
+template <class Stream>
+WebHdfsStorage::Response exchange(Stream& stream, const std::string& method, const std::string& host, int port,
+                                  const std::string& target, const std::string& data) {
   bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(method), target, 11);
   req.set(bhttp::field::host, host + ":" + std::to_string(port));
   req.set(bhttp::field::user_agent, "sluice");
@@ -98,12 +98,41 @@ WebHdfsStorage::Response WebHdfsStorage::once(const std::string& method, const s
   parser.body_limit(1ULL << 32);
   bhttp::read(stream, buf, parser);
   auto& res = parser.get();
-  Response r;
+  WebHdfsStorage::Response r;
   r.status = static_cast<int>(res.result_int());
   r.body = std::move(res.body());
   r.location = std::string(res[bhttp::field::location]);
+  return r;
+}
+
+}  // namespace
+
+WebHdfsStorage::Response WebHdfsStorage::once(bool https, const std::string& method, const std::string& host,
+                                              int port, const std::string& target, const std::string& data) {
+  boost::asio::io_context io;
+  tcp::resolver resolver(io);
+  auto endpoints = resolver.resolve(host, std::to_string(port));
   beast::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  if (!https) {
+    beast::tcp_stream stream(io);
+    stream.expires_after(o_.timeout);
+    stream.connect(endpoints);
+    Response r = exchange(stream, method, host, port, target, data);
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    return r;
+  }
+  if (!o_.tls) throw StorageError("WebHDFS: " + host + " redirected to https:// but no TLS is configured");
+  beast::ssl_stream<beast::tcp_stream> stream(io, *o_.tls);
+  beast::get_lowest_layer(stream).expires_after(o_.timeout);
+  beast::get_lowest_layer(stream).connect(endpoints);
+  boost::system::error_code ip_ec;
+  boost::asio::ip::make_address(host, ip_ec);
+  if (ip_ec) SSL_set_tlsext_host_name(stream.native_handle(), host.c_str());  // SNI for names only
+  stream.set_verify_callback(boost::asio::ssl::host_name_verification(host));
+  stream.handshake(boost::asio::ssl::stream_base::client, ec);
+  if (ec) throw std::runtime_error("TLS handshake with " + host + ":" + std::to_string(port) + " failed: " + ec.message());
+  Response r = exchange(stream, method, host, port, target, data);
+  stream.shutdown(ec);  // the peer may just close: not an error for a completed exchange
   return r;
 }
 
@@ -116,13 +145,17 @@ WebHdfsStorage::Response WebHdfsStorage::call(const std::string& method, const s
     if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(std::min(2000, 200 << i)));
     try {
       bool two_step = op == "CREATE" || op == "APPEND" || op == "OPEN";
-      Response r = once(method, o_.host, o_.port, target, two_step ? "" : data);
+      Response r = once(o_.https, method, o_.host, o_.port, target, two_step ? "" : data);
       if (two_step && r.status == 307) {
         auto u = boost::urls::parse_uri(r.location);
         if (!u) throw StorageError("WebHDFS " + op + " " + path + ": bad redirect Location '" + r.location + "'");
         std::string dn_target = std::string(u->encoded_path()) + (u->has_query() ? "?" + std::string(u->encoded_query()) : "");
-        int dn_port = u->has_port() ? std::stoi(std::string(u->port())) : 80;
-        r = once(method, std::string(u->host()), dn_port, dn_target, data);
+        bool dn_https = u->scheme() == "https";
+        if (o_.https && !dn_https)
+          throw StorageError("WebHDFS " + op + " " + path + ": the namenode redirected to '" + r.location +
+                             "' (plain http); refusing to send data without TLS");
+        int dn_port = u->has_port() ? std::stoi(std::string(u->port())) : (dn_https ? 443 : 80);
+        r = once(dn_https, method, std::string(u->host()), dn_port, dn_target, data);
       }
       if (r.status >= 200 && r.status < 300) return r;
       last = describe_error(r);

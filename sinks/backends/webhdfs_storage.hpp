@@ -5,8 +5,13 @@
 // A file is created when opened; each sync() appends what was written since, so a batch is durable
 // in HDFS once the APPEND call returned. Idempotent calls are retried on 5xx and connection errors
 // with capped backoff; a failed APPEND is retried only after GETFILESTATUS shows it did not land.
+// HTTPS (swebhdfs://, or hdfs.webhdfs.https): TLS to the namenode and to the datanodes its redirects
+// name (their https:// Locations), certificates verified against hdfs.webhdfs.caFile or the system
+// CAs, with the host name checked.
 #pragma once
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "sinks/backends/storage.hpp"
@@ -19,6 +24,8 @@ struct WebHdfsOptions {
   std::string user;
   std::chrono::milliseconds timeout{30000};
   int retries = 3;
+  bool https = false;
+  std::shared_ptr<boost::asio::ssl::context> tls;  // set when https (or a redirect goes to https://)
 };
 
 class WebHdfsStorage : public Storage {
@@ -42,7 +49,7 @@ class WebHdfsStorage : public Storage {
   int64_t length(const std::string& path);  // -1 if missing
 
  private:
-  Response once(const std::string& method, const std::string& host, int port, const std::string& target,
+  Response once(bool https, const std::string& method, const std::string& host, int port, const std::string& target,
                 const std::string& data);
   WebHdfsOptions o_;
 };

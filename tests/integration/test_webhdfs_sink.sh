@@ -60,4 +60,24 @@ wait_until 30 refused || fail "403 not reported clearly"
 kept() { curl -s "http://127.0.0.1:$mport/metrics" | grep -q '"ChannelSize":"100"'; }
 wait_until 10 kept || fail "events left the channel although the write failed"
 stop_agent "$AGENT_PID"
-pass "webhdfs sink against the emulator"
+# swebhdfs://: HTTPS to the namenode and to the https:// datanode it redirects to, verified with our CA.
+certs="$TEST_TMP/certs"
+bash "$(dirname "$0")/../peers/make-test-certs.sh" "$certs"
+sport=$(free_port); sroot="$TEST_TMP/shdfsroot"
+bg $PY "$emu" "$sport" "$sroot" --tls "$certs/server.pem" "$certs/server.key"
+wait_until 20 port_open "$sport" || fail "TLS emulator did not start"
+sed -i "s#^a1.sinks.k1.hdfs.path = .*#a1.sinks.k1.hdfs.path = swebhdfs://localhost:$sport/secure/%Y%m%d#; s/totalEvents = 100/totalEvents = 3000/" "$conf"
+echo "a1.sinks.k1.hdfs.webhdfs.caFile = $certs/ca.pem" >>"$conf"
+start_agent a1 "$conf" --metrics-port "$mport"
+secured() { curl -s "http://127.0.0.1:$mport/metrics" | grep -q '"EventDrainSuccessCount":"3000"'; }
+wait_until 60 secured || fail "swebhdfs: sink did not drain 3000 events: $(tail -5 "$TEST_TMP/agent-a1.log")"
+stop_agent "$AGENT_PID"
+sfiles=$(find "$sroot" -type f | sort)
+diff <(for f in $sfiles; do zcat "$f"; done | sort -n) <(seq 0 2999) >/dev/null || fail "swebhdfs content differs"
+# Without our CA the namenode's certificate is not trusted: nothing is written, the events stay.
+sed -i "/webhdfs.caFile/d" "$conf"
+start_agent a1 "$conf" --metrics-port "$mport"
+untrusted() { grep -q "certificate verify failed" "$TEST_TMP/agent-a1.log"; }
+wait_until 30 untrusted || fail "an untrusted namenode certificate was not refused"
+stop_agent "$AGENT_PID"
+pass "webhdfs sink against the emulator, also over HTTPS (swebhdfs)"

@@ -88,7 +88,7 @@ class Handler(BaseHTTPRequestHandler):
                 return remote_exception(self, 404, "FileNotFoundException", "File does not exist: " + hpath)
             if op == "CREATE" and os.path.exists(local) and q.get("overwrite", "false") != "true":
                 return remote_exception(self, 403, "FileAlreadyExistsException", hpath + " already exists")
-            loc = "http://127.0.0.1:%d%s?%s&datanode=true" % (self.server.server_port, url.path, url.query)
+            loc = "%s://127.0.0.1:%d%s?%s&datanode=true" % (SCHEME, self.server.server_port, url.path, url.query)
             self.send_response(307)
             self.send_header("Location", loc)
             self.send_header("Content-Length", "0")
@@ -161,11 +161,22 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_any("DELETE")
 
 
+SCHEME = "http"
+
+
 def main():
-    global ROOT
+    """webhdfs_emulator.py PORT ROOT [--tls CERT KEY]: with --tls it is swebhdfs (HTTPS, https:// redirects)."""
+    global ROOT, SCHEME
     port, ROOT = int(sys.argv[1]), sys.argv[2]
     os.makedirs(ROOT, exist_ok=True)
     srv = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    if "--tls" in sys.argv:
+        import ssl
+        i = sys.argv.index("--tls")
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[i + 1], sys.argv[i + 2])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        SCHEME = "https"
     print("listening", flush=True)
     srv.serve_forever()
 
