@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test unit integration demo bench bench-smoke bench-http asan tsan deb fuzz clean
+.PHONY: all deps configure build test unit integration demo bench bench-smoke bench-http bench-s3 asan tsan deb fuzz clean
 
 all: build
 
@@ -41,6 +41,10 @@ bench: deps
 bench-http: build
 	/usr/bin/python3 bench/http_bench.py --events 2000000 --connections 1,8,32 --batches 100,1000 \
 	  --out bench/results/http-source.md
+
+# S3 backend (s3rver on loopback) against the local backend, same agent, same corpus.
+bench-s3: build
+	/usr/bin/python3 bench/s3_bench.py --events 2000000 --out bench/results/s3-vs-local.md
 
 # Small side-by-side run: fails only if an agent's output does not match its input.
 bench-smoke: deps
