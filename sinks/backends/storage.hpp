@@ -2,6 +2,7 @@
 // and S3 implement the same calls. A file is written in order and made durable by sync(); sync()
 // returning is what lets the sink commit its channel transaction.
 #pragma once
+#include "agent/event.hpp"
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -30,6 +31,11 @@ class Storage {
   virtual ~Storage() = default;
   // Creates (truncating) a file and its parent directories.
   virtual std::unique_ptr<OutputFile> create(const std::string& path) = 0;
+  // create() for a file opened by an event (the roller's case): backends that label objects from
+  // event headers (S3 metadata) use them; the others ignore them.
+  virtual std::unique_ptr<OutputFile> create_for(const std::string& path, const Headers& /*opening_event*/) {
+    return create(path);
+  }
   virtual void rename(const std::string& from, const std::string& to) = 0;
   virtual bool exists(const std::string& path) = 0;
   // Files below dir (recursively), for crash recovery; empty if dir does not exist.

@@ -20,14 +20,14 @@ BucketWriter::~BucketWriter() {
   }
 }
 
-void BucketWriter::open() {
+void BucketWriter::open(const Headers& opening_event) {
   // Flume: counter = ++fileExtensionCounter, so the first file is the creation time + 1.
   std::string name = prefix_ + "." + std::to_string(++counter_) +
                      (o_.file_suffix.empty() ? o_.default_extension : o_.file_suffix);
   std::string base = dir_.empty() ? "" : dir_ + "/";
   target_ = base + name;
   in_use_ = base + o_.in_use_prefix + name + o_.in_use_suffix;
-  writer_ = make_file_writer(o_.format, storage_.create(in_use_), make_serializer_());
+  writer_ = make_file_writer(o_.format, storage_.create_for(in_use_, opening_event), make_serializer_());
   events_ = bytes_ = 0;
   opened_ = std::chrono::steady_clock::now();
 }
@@ -35,7 +35,7 @@ void BucketWriter::open() {
 void BucketWriter::append(const Event& e) {
   if (writer_ && ((o_.roll_count > 0 && events_ >= o_.roll_count) || (o_.roll_size > 0 && bytes_ >= o_.roll_size)))
     close();
-  if (!writer_) open();
+  if (!writer_) open(e.headers);
   writer_->append(e);
   ++events_;
   bytes_ += static_cast<int64_t>(e.body.size());

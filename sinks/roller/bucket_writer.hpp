@@ -37,7 +37,7 @@ class BucketWriter {
   uint64_t files_closed() const { return files_closed_; }
 
  private:
-  void open();
+  void open(const Headers& opening_event);
 
   std::string dir_, prefix_;
   const RollOptions& o_;

@@ -96,6 +96,12 @@ a1.sinks.k1.endpoint = {srv.endpoint}
 a1.sinks.k1.pathStyleAccess = true
 a1.sinks.k1.stagingDir = {srv.staging}
 a1.sinks.k1.contentType = application/gzip
+a1.sinks.k1.metadata.team = secops
+a1.sinks.k1.metadata.source-host = %{{host}}
+a1.sources.r1.interceptors = h
+a1.sources.r1.interceptors.h.type = static
+a1.sources.r1.interceptors.h.key = host
+a1.sources.r1.interceptors.h.value = proxy-7
 """
         rc = run_agent(srv, s3_sink, lines, 40000)
         c.check(rc == 0, f"agent (type s3) stopped cleanly (rc {rc})")
@@ -108,6 +114,9 @@ a1.sinks.k1.contentType = application/gzip
         c.check(sorted(got) == sorted(lines) and len(got) == len(lines), "every line exactly once")
         c.check(got == lines, "in order across objects (counter order)")
         c.check(os.listdir(srv.staging) == [], "staging empty after a graceful stop")
+        meta = srv.s3.head_object(Bucket="logs", Key=keys[0])["Metadata"] if keys else {}
+        c.check(meta.get("team") == "secops" and meta.get("source-host") == "proxy-7",
+                f"object metadata, static and from the opening event's host header ({meta})")
 
         hdfs_sink = re.sub(r"r1.port = \d+", f"r1.port = {free_port()}", common) + f"""a1.sinks.k1.type = hdfs
 a1.sinks.k1.hdfs.path = s3a://logs/lake/%Y%m%d

@@ -65,7 +65,7 @@ S3Settings read_s3_settings(Context& ctx, const std::string& default_staging_dir
   o.acl = ctx.get_string("cannedAcl", "", "canned ACL (private, bucket-owner-full-control, ...)");
   o.content_type = ctx.get_string("contentType", "", "Content-Type of written objects");
   o.content_encoding = ctx.get_string("contentEncoding", "", "Content-Encoding (gzip for compressed rolls)");
-  for (auto& [name, value] : ctx.get_prefixed("metadata.", "x-amz-meta-<name> sent with every object"))
+  for (auto& [name, value] : ctx.get_prefixed("metadata.", "x-amz-meta-<name> sent with every object; %{header} takes it from the event that opened the object"))
     o.metadata[name] = value;
   return s;
 }

@@ -57,10 +57,33 @@ void S3Storage::start(const std::string& bucket) {
 }
 
 std::unique_ptr<storage::OutputFile> S3Storage::create(const std::string& path) {
+  return create_for(path, Headers{});
+}
+
+// `%{name}` in value replaced by header name of h (see create_for).
+static std::string resolve_header_refs(const std::string& value, const Headers& h) {
+  std::string out;
+  for (size_t i = 0; i < value.size();) {
+    size_t end = value.compare(i, 2, "%{") == 0 ? value.find('}', i + 2) : std::string::npos;
+    if (end == std::string::npos) {
+      out += value[i++];
+      continue;
+    }
+    for (char c : h.get(value.substr(i + 2, end - i - 2)))
+      out += (c >= 0x20 && c < 0x7f) ? c : '_';  // printable ASCII only in an HTTP header
+    i = end + 1;
+  }
+  return out;
+}
+
+std::unique_ptr<storage::OutputFile> S3Storage::create_for(const std::string& path, const Headers& opening_event) {
   auto url = parse_s3_url(path);
   if (needs_recovery_.exchange(false)) finish_recovered(store_.recover());
+  ObjectOptions object = store_.settings().object;
+  for (auto& [name, value] : object.metadata)
+    if (value.find("%{") != std::string::npos) value = resolve_header_refs(value, opening_event);
   try {
-    return std::make_unique<S3OutputFile>(store_.open(url.bucket, url.key), needs_recovery_);
+    return std::make_unique<S3OutputFile>(store_.open(url.bucket, url.key, object), needs_recovery_);
   } catch (const std::exception& e) {
     throw storage::StorageError(e.what());
   }

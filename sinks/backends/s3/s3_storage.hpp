@@ -22,6 +22,9 @@ class S3Storage : public storage::Storage {
   // or a failure), e.g. to rewrite a gzip stream that has no trailer.
   void on_recovered(std::function<void(const std::string&)> f) { on_recovered_ = std::move(f); }
   std::unique_ptr<storage::OutputFile> create(const std::string& path) override;
+  // metadata.<name> values may name event headers, `%{host}`: resolved from the event that opened
+  // the object (characters an HTTP header cannot carry become '_'; a missing header is empty).
+  std::unique_ptr<storage::OutputFile> create_for(const std::string& path, const Headers& opening_event) override;
   void rename(const std::string& from, const std::string& to) override;  // only from == to
   bool exists(const std::string& path) override;
   std::vector<std::string> list_files(const std::string& dir) override;

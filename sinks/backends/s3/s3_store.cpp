@@ -19,8 +19,13 @@ RecoveryReport S3Store::start(const std::string& bucket) {
 }
 
 std::unique_ptr<MultipartWriter> S3Store::open(const std::string& bucket, const std::string& key) {
+  return open(bucket, key, settings_.object);
+}
+
+std::unique_ptr<MultipartWriter> S3Store::open(const std::string& bucket, const std::string& key,
+                                               const ObjectOptions& object) {
   if (!staging_) throw std::logic_error("S3Store::open before start()");
-  auto w = std::make_unique<MultipartWriter>(*client_, *staging_, bucket, key, settings_.object, settings_.upload);
+  auto w = std::make_unique<MultipartWriter>(*client_, *staging_, bucket, key, object, settings_.upload);
   w->open();
   return w;
 }

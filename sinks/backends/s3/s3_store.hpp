@@ -21,9 +21,12 @@ class S3Store {
   RecoveryReport start(const std::string& bucket);
   // A writer for s3://bucket/key, already open (staging files created).
   std::unique_ptr<MultipartWriter> open(const std::string& bucket, const std::string& key);
+  // The same with object options of its own (e.g. metadata resolved from event headers).
+  std::unique_ptr<MultipartWriter> open(const std::string& bucket, const std::string& key, const ObjectOptions& object);
   // Finishes staged objects no live writer holds (e.g. after a writer failed). Safe at any time.
   RecoveryReport recover();
   S3Client& client() { return *client_; }
+  const S3Settings& settings() const { return settings_; }
   StagingArea& staging() { return *staging_; }
 
  private:
