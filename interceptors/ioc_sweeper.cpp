@@ -38,9 +38,22 @@ IocSweeper::IocSweeper(const std::string& name, Context& ctx)
   if (feeds_.empty()) ctx.error("feeds", "is required (expected feed names, e.g. feeds = tor malware)");
   if (ctx.has("allowlist.path")) allowlist_ = read_spec(ctx.sub("allowlist."), "allowlist", "allowlist");
   else ctx.get_optional("allowlist.path", "file of values that never alert");
-  std::string mode = ctx.get_choice("mode", "body", {"body", "squid", "combined"},
+  std::string mode = ctx.get_choice("mode", "body", {"body", "squid", "combined", "json"},
                                     "where candidates come from: the whole body or a known log format's fields");
-  mode_ = mode == "squid" ? ioc::Mode::Squid : mode == "combined" ? ioc::Mode::Combined : ioc::Mode::Body;
+  mode_ = mode == "squid"      ? ioc::Mode::Squid
+          : mode == "combined" ? ioc::Mode::Combined
+          : mode == "json"     ? ioc::Mode::Json
+                               : ioc::Mode::Body;
+  std::string why;
+  std::string paths = ctx.get_string("json.paths", "", "mode json: dotted paths of the fields to sweep, space separated");
+  if (!ioc::JsonFields::parse(paths, json_.paths, why)) ctx.error("json.paths", why);
+  std::vector<std::vector<std::string>> src;
+  if (!ioc::JsonFields::parse(ctx.get_string("json.sourcePath", "", "mode json: path of the source (client IP) for dedup"),
+                              src, why))
+    ctx.error("json.sourcePath", why);
+  if (!src.empty()) json_.source_path = src.front();
+  if (mode_ == ioc::Mode::Json && json_.paths.empty())
+    ctx.error("json.paths", "is required with mode = json (expected dotted paths such as client.ip http.url)");
   max_hits_ = static_cast<size_t>(ctx.get_int("maxHits", 10, "hits listed per event", 1));
   tag_misses_ = ctx.get_bool("tagMisses", false, "add ioc.match=false to events without a hit");
   dedup_window_ms_ = ctx.get_int("dedup.window", 3600, "seconds in which a repeat hit is a duplicate (0: off)", 0) * 1000;
@@ -136,7 +149,8 @@ void IocSweeper::intercept(Batch& batch) {
   int64_t now = now_ms();
   for (auto& e : batch) {
     swept_.inc();
-    ioc::extract(e.body, mode_, c);
+    if (mode_ == ioc::Mode::Json) ioc::extract_json(e.body, json_, c);
+    else ioc::extract(e.body, mode_, c);
     std::string types, values, feeds, allowed;
     size_t count = 0;
     bool duplicate = true;

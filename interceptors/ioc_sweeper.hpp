@@ -3,8 +3,9 @@
 // feeds.<f>.name (the feed name put in ioc.feed; default <f>), feeds.<f>.csv.delimiter (,),
 // feeds.<f>.csv.header (false), feeds.<f>.csv.valueColumn (0), .typeColumn, .feedColumn,
 // .expiresColumn (-1: none); allowlist.path, allowlist.format (text); mode (body | squid |
-// combined); maxHits (10); tagMisses (false); dedup.window (3600 s; 0 off); dedup.keyHeader (a
-// header naming the source, e.g. clientip; squid/combined modes use the client IP field);
+// combined | json: json.paths = dotted paths to sweep, json.sourcePath = the client IP's path);
+// maxHits (10); tagMisses (false); dedup.window (3600 s; 0 off); dedup.keyHeader (a header naming
+// the source, e.g. clientip; squid/combined/json modes use the client IP field);
 // reloadInterval (30 s; 0 off).
 // On a hit: ioc.match=true, ioc.type / ioc.value / ioc.feed (comma-separated, up to maxHits),
 // ioc.count (all hits). An allowlisted value never alerts: ioc.allowlisted=<value>. The same
@@ -22,6 +23,7 @@
 #include "agent/context.hpp"
 #include "agent/interceptor.hpp"
 #include "interceptors/ioc/extract.hpp"
+#include "interceptors/ioc/extract_json.hpp"
 #include "interceptors/ioc/feed.hpp"
 
 namespace sluice {
@@ -48,6 +50,7 @@ class IocSweeper : public Interceptor {
   std::vector<ioc::FeedSpec> feeds_;
   std::optional<ioc::FeedSpec> allowlist_;
   ioc::Mode mode_;
+  ioc::JsonFields json_;
   size_t max_hits_;
   bool tag_misses_;
   int64_t dedup_window_ms_;

@@ -108,6 +108,8 @@ std::vector<std::string_view> fields(std::string_view s) {
 
 }  // namespace
 
+void add_token(std::string_view value, Candidates& out) { tokens(value, out); }
+
 void extract(std::string_view body, Mode mode, Candidates& out) {
   out.items.clear();
   out.source_key.clear();

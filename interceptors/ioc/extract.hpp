@@ -11,7 +11,7 @@
 
 namespace sluice::ioc {
 
-enum class Mode { Body, Squid, Combined };
+enum class Mode { Body, Squid, Combined, Json };
 
 struct Candidates {
   std::vector<Indicator> items;
@@ -19,5 +19,7 @@ struct Candidates {
 };
 
 void extract(std::string_view body, Mode mode, Candidates& out);
+// Classifies one value as a body token would be (for field extractors); appends to out.
+void add_token(std::string_view value, Candidates& out);
 
 }  // namespace sluice::ioc

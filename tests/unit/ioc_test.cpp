@@ -182,6 +182,40 @@ TEST(IocSweeper, TagsHitsAllowlistsAndDedups) {
   EXPECT_EQ(b.size(), 4u);  // never drops
 }
 
+TEST(IocSweeper, JsonModeSweepsOnlyTheConfiguredPaths) {
+  Sweep s({{"mode", "json"}, {"json.paths", "http.url dns.answers dst"}, {"json.sourcePath", "src.ip"}});
+  auto b = s.run({
+      // hit in a nested path; evil.com elsewhere in the document (user_agent) is not swept
+      R"({"src":{"ip":"192.168.1.5"},"http":{"url":"https://cdn.evil.com/a.js"},"user_agent":"evil.com bot"})",
+      // an array at the end of a path: every element
+      R"({"src":{"ip":"192.168.1.6"},"dns":{"answers":["8.8.8.8","1.2.3.4"]}})",
+      // near misses in the swept paths, a hit only outside them
+      R"({"http":{"url":"http://notevil.com/"},"dst":"1.2.3.40","note":"1.2.3.4"})",
+      // not JSON: the whole body is swept, as other field modes do with lines that do not fit
+      "plain text to evil.com",
+      // same indicator and source as the first event: a duplicate
+      R"({"src":{"ip":"192.168.1.5"},"http":{"url":"https://cdn.evil.com/other"}})",
+  });
+  EXPECT_EQ(b[0].headers.get("ioc.match"), "true");
+  EXPECT_EQ(b[0].headers.get("ioc.value"), "evil.com");
+  EXPECT_EQ(b[1].headers.get("ioc.value"), "1.2.3.4");
+  EXPECT_FALSE(b[2].headers.contains("ioc.match")) << b[2].headers.get("ioc.value");
+  EXPECT_EQ(b[3].headers.get("ioc.value"), "evil.com");
+  EXPECT_EQ(b[4].headers.get("ioc.duplicate"), "true");  // dedup keyed by json.sourcePath
+  EXPECT_EQ(b.size(), 5u);
+}
+
+TEST(IocSweeper, JsonModeNeedsPaths) {
+  Diagnostics d;
+  Dir dir;
+  auto ctx = make_context({{"feeds", "f"}, {"feeds.f.path", dir.write("f.txt", "evil.com\n")}, {"mode", "json"},
+                           {"json.sourcePath", "a..b"}},
+                          &d);
+  IocSweeper sw("ioc", ctx);
+  EXPECT_NE(d.format().find("json.paths: is required with mode = json"), std::string::npos) << d.format();
+  EXPECT_NE(d.format().find("'a..b' is not a path"), std::string::npos) << d.format();
+}
+
 TEST(IocSweeper, ReloadSwapsAtomicallyAndKeepsOldSetOnFailure) {
   Sweep s;
   EXPECT_EQ(s.sweeper->indicators(), 3u);
