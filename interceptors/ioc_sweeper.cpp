@@ -38,11 +38,12 @@ IocSweeper::IocSweeper(const std::string& name, Context& ctx)
   if (feeds_.empty()) ctx.error("feeds", "is required (expected feed names, e.g. feeds = tor malware)");
   if (ctx.has("allowlist.path")) allowlist_ = read_spec(ctx.sub("allowlist."), "allowlist", "allowlist");
   else ctx.get_optional("allowlist.path", "file of values that never alert");
-  std::string mode = ctx.get_choice("mode", "body", {"body", "squid", "combined", "json"},
+  std::string mode = ctx.get_choice("mode", "body", {"body", "squid", "combined", "json", "syslog"},
                                     "where candidates come from: the whole body or a known log format's fields");
   mode_ = mode == "squid"      ? ioc::Mode::Squid
           : mode == "combined" ? ioc::Mode::Combined
           : mode == "json"     ? ioc::Mode::Json
+          : mode == "syslog"   ? ioc::Mode::Syslog
                                : ioc::Mode::Body;
   std::string why;
   std::string paths = ctx.get_string("json.paths", "", "mode json: dotted paths of the fields to sweep, space separated");

@@ -3,7 +3,7 @@
 // feeds.<f>.name (the feed name put in ioc.feed; default <f>), feeds.<f>.csv.delimiter (,),
 // feeds.<f>.csv.header (false), feeds.<f>.csv.valueColumn (0), .typeColumn, .feedColumn,
 // .expiresColumn (-1: none); allowlist.path, allowlist.format (text); mode (body | squid |
-// combined | json: json.paths = dotted paths to sweep, json.sourcePath = the client IP's path);
+// combined | syslog (message part only) | json: json.paths = dotted paths to sweep, json.sourcePath = the client IP's path);
 // maxHits (10); tagMisses (false); dedup.window (3600 s; 0 off); dedup.keyHeader (a header naming
 // the source, e.g. clientip; squid/combined/json modes use the client IP field);
 // reloadInterval (30 s; 0 off).

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "sources/syslog/syslog_parser.hpp"
+
 namespace sluice::ioc {
 namespace {
 
@@ -113,6 +115,14 @@ void add_token(std::string_view value, Candidates& out) { tokens(value, out); }
 void extract(std::string_view body, Mode mode, Candidates& out) {
   out.items.clear();
   out.source_key.clear();
+  if (mode == Mode::Syslog) {
+    // The sender's host name is not an indicator of the event: sweep only what the message says.
+    Event e = syslog::parse_message(body, false, syslog::KeepFields{}, 0);
+    if (!e.headers.contains(syslog::kStatusHeader)) {
+      tokens(e.body, out);
+      return;
+    }
+  }
   if (mode == Mode::Squid) {
     // time elapsed client code/status bytes method URL user hierarchy/peer type
     auto f = fields(body);

@@ -2,7 +2,8 @@
 // and each token is classified exactly (URL and its host, host:port, IPv4/IPv6, email and its
 // domain, md5/sha1/sha256, domain). One pass over the bytes, no regular expressions.
 // Field mode takes the fields of a known format instead: squid (native access.log: client IP,
-// URL host, destination IP) and combined (Apache/nginx: client IP, request URL, referer).
+// URL host, destination IP), combined (Apache/nginx: client IP, request URL, referer) and syslog
+// (the message part of an RFC 3164/5424 line: PRI, timestamp and host are not swept).
 #pragma once
 #include <string_view>
 #include <vector>
@@ -11,7 +12,7 @@
 
 namespace sluice::ioc {
 
-enum class Mode { Body, Squid, Combined, Json };
+enum class Mode { Body, Squid, Combined, Json, Syslog };
 
 struct Candidates {
   std::vector<Indicator> items;

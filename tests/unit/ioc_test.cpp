@@ -91,6 +91,13 @@ TEST(IocExtract, SquidLineFieldsAndBody) {
   EXPECT_TRUE(has(Type::Domain, "evil.com"));
   EXPECT_TRUE(has(Type::Email, "phish@mail.ru"));
   EXPECT_TRUE(has(Type::Md5, "44d88612fea8a8f36de82e1278abb02f"));
+  // syslog mode: the message part only, not the sending host in the header
+  extract("<13>Nov 25 10:00:00 evil.com sshd[1]: login from 1.2.3.4", Mode::Syslog, c);
+  EXPECT_TRUE(has(Type::Ipv4, "1.2.3.4"));
+  EXPECT_FALSE(has(Type::Domain, "evil.com"));
+  extract("<34>1 2026-11-25T10:00:00Z evil.com app - - - GET http://bad.example/x", Mode::Syslog, c);
+  EXPECT_TRUE(has(Type::Domain, "bad.example"));
+  EXPECT_FALSE(has(Type::Domain, "evil.com"));
 }
 
 struct Dir {
