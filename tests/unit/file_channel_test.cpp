@@ -3,8 +3,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <thread>
 
 #include "channels/file_channel.hpp"
+#include "agent/avro/flume_event.hpp"
 #include "channels/wal.hpp"
 #include "test_support.hpp"
 
@@ -17,7 +20,7 @@ using test::make_context;
 using Dir = test::TempDir;
 
 std::unique_ptr<FileChannel> open_channel(const Dir& d, std::map<std::string, std::string> kv = {}) {
-  kv["dataDirs"] = (d.p / "data").string();
+  kv.emplace("dataDirs", (d.p / "data").string());
   kv["checkpointDir"] = (d.p / "cp").string();
   kv.emplace("keep-alive", "0");
   kv.emplace("minimumRequiredSpace", "0");
@@ -141,6 +144,103 @@ TEST(FileChannel, CapacityAndDiskSpaceRefusePuts) {
   auto full = open_channel(d2, {{"minimumRequiredSpace", "9000000000000000"}});
   EXPECT_THROW(put(*full, 0, 1), ChannelException);
   EXPECT_EQ(full->size(), 0u);
+}
+
+int64_t metric(Channel& ch, const std::string& name) {
+  for (auto& [k, v] : ch.metrics()->snapshot())
+    if (k == name) return std::stoll(v);
+  return -1;
+}
+
+TEST(FileChannel, ConcurrentCommitsShareFsyncsAndAllSurvive) {
+  Dir d;
+  constexpr int kThreads = 8, kCommits = 25, kPerCommit = 20;
+  {
+    auto ch = open_channel(d);
+    int64_t before = metric(*ch, "FsyncCount");
+    std::vector<std::thread> ts;
+    for (int t = 0; t < kThreads; ++t)
+      ts.emplace_back([&, t] {
+        for (int c = 0; c < kCommits; ++c) {
+          int from = (t * kCommits + c) * kPerCommit;
+          put(*ch, from, from + kPerCommit);
+        }
+      });
+    for (auto& t : ts) t.join();
+    int64_t fsyncs = metric(*ch, "FsyncCount") - before;
+    EXPECT_GT(fsyncs, 0);
+    EXPECT_LT(fsyncs, kThreads * kCommits) << "concurrent commits must share fsyncs";
+  }
+  auto ch = open_channel(d);
+  auto got = take_all(*ch);
+  std::set<std::string> unique(got.begin(), got.end());
+  EXPECT_EQ(got.size(), static_cast<size_t>(kThreads * kCommits * kPerCommit));
+  EXPECT_EQ(unique.size(), got.size());
+}
+
+TEST(FileChannel, SeveralDataDirsAreAllWrittenAndReplayed) {
+  Dir d;
+  std::string a = (d.p / "a").string(), b = (d.p / "b").string();
+  std::map<std::string, std::string> kv{{"dataDirs", a + " , " + b}};
+  {
+    auto ch = open_channel(d, kv);
+    for (int i = 0; i < 10; ++i) put(*ch, i * 10, i * 10 + 10);
+    auto tx = ch->begin();
+    tx->take(25, false);
+    tx->commit();
+  }
+  auto in_a = wal::log_files(a), in_b = wal::log_files(b);
+  ASSERT_FALSE(in_a.empty());
+  ASSERT_FALSE(in_b.empty());
+  for (auto n : in_a) EXPECT_EQ(std::count(in_b.begin(), in_b.end(), n), 0) << "file numbers are global";
+  auto ch = open_channel(d, kv);
+  EXPECT_EQ(take_all(*ch), range(25, 100));
+}
+
+TEST(FileChannel, ConsumedFilesAreDeletedInEveryDataDir) {
+  Dir d;
+  std::string a = (d.p / "a").string(), b = (d.p / "b").string();
+  std::map<std::string, std::string> kv{{"dataDirs", a + "," + b}, {"maxFileSize", "1024"}};
+  auto ch = open_channel(d, kv);
+  for (int i = 0; i < 40; ++i) put(*ch, i * 10, i * 10 + 10);
+  EXPECT_GT(wal::log_files(a).size(), 3u);
+  EXPECT_GT(wal::log_files(b).size(), 3u);
+  take_all(*ch);
+  for (int i = 0; i < 4; ++i) put(*ch, 900 + i, 901 + i);  // new files in both after the takes
+  take_all(*ch);
+  EXPECT_LE(wal::log_files(a).size(), 2u);
+  EXPECT_LE(wal::log_files(b).size(), 2u);
+  ch.reset();
+  EXPECT_EQ(open_channel(d, kv)->size(), 0u);
+}
+
+// Logs of the single-directory layout (log-<n> in the one dataDir, as written before dataDirs were
+// spread) stay readable when more directories are added after it.
+TEST(FileChannel, SingleDirLogsReplayWhenMoreDataDirsAreAdded) {
+  Dir d;
+  std::string old_dir = (d.p / "data").string(), added = (d.p / "data2").string();
+  fs::create_directories(old_dir);
+  std::string rec;
+  for (uint64_t id = 1; id <= 3; ++id) {
+    Event e("old" + std::to_string(id));
+    wal::append_record(rec, wal::RecordType::Put, 1, id, avro::encode_flume_event(e));
+  }
+  wal::append_record(rec, wal::RecordType::Commit, 1, 0);
+  wal::append_record(rec, wal::RecordType::Take, 2, 1);
+  wal::append_record(rec, wal::RecordType::Commit, 2, 0);
+  std::ofstream(wal::log_path(old_dir, 1), std::ios::binary) << rec;
+  std::map<std::string, std::string> kv{{"dataDirs", old_dir + "," + added}};
+  {
+    auto ch = open_channel(d, kv);
+    put(*ch, 0, 2);
+    put(*ch, 2, 4);
+  }
+  EXPECT_FALSE(wal::log_files(added).empty());
+  auto ch = open_channel(d, kv);
+  EXPECT_EQ(take_all(*ch), (std::vector<std::string>{"old2", "old3", "0", "1", "2", "3"}));
+  put(*ch, 5, 6);
+  take_all(*ch);
+  EXPECT_FALSE(fs::exists(wal::log_path(old_dir, 1))) << "the old file is deleted once consumed";
 }
 
 }  // namespace
