@@ -3,6 +3,7 @@
 #include <sys/statvfs.h>
 
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
 
 #include "agent/avro/flume_event.hpp"
@@ -80,16 +81,23 @@ class FileTransaction : public Transaction {
     try {
       ch_.check_free_space();
       std::string rec;
+      std::vector<uint64_t> offsets(n);
       uint64_t tx = ch_.next_tx_.fetch_add(1);
       uint64_t first_id = ch_.next_id_.fetch_add(n);
-      for (size_t i = 0; i < n; ++i)
+      for (size_t i = 0; i < n; ++i) {
+        offsets[i] = rec.size();
         wal::append_record(rec, wal::RecordType::Put, tx, first_id + i, avro::encode_flume_event(puts_[i]));
+      }
       wal::append_record(rec, wal::RecordType::Commit, tx, 0);
+      FileChannel::CommitPass pass(ch_);  // no checkpoint between the log write and the queue update
       LogPosition pos = ch_.log_->append(rec, n);
       ch_.log_->wait_durable(pos, n);  // shares an fsync with concurrent committers
       std::lock_guard l(ch_.mu_);
       ch_.reserved_ -= n;
-      for (size_t i = 0; i < n; ++i) ch_.queue_.push_back({first_id + i, std::move(puts_[i]), pos.file});
+      for (size_t i = 0; i < n; ++i) {
+        ch_.queue_.push_back({first_id + i, std::move(puts_[i]), pos.file});
+        ch_.live_.emplace(first_id + i, FileChannel::LogLoc{pos.file, static_cast<uint64_t>(pos.offset) + offsets[i]});
+      }
       ch_.counters_.put_success.inc(static_cast<int64_t>(n));
       ch_.data_cv_.notify_all();
     } catch (...) {
@@ -109,10 +117,12 @@ class FileTransaction : public Transaction {
       files.push_back(file);
     }
     wal::append_record(rec, wal::RecordType::Commit, tx, 0);
+    FileChannel::CommitPass pass(ch_);
     LogPosition pos = ch_.log_->append(rec, 0);
     ch_.log_->wait_durable(pos, 0);
     ch_.log_->release(files);
     std::lock_guard l(ch_.mu_);
+    for (auto& m : meta_) ch_.live_.erase(m.first);
     ch_.in_flight_ -= view_.size();
     ch_.counters_.take_success.inc(static_cast<int64_t>(view_.size()));
     ch_.space_cv_.notify_all();
@@ -130,7 +140,9 @@ class FileTransaction : public Transaction {
 };
 
 FileChannel::FileChannel(const std::string& name, Context& ctx)
-    : Channel(name), fsyncs_(counters_.group->counter("FsyncCount")) {
+    : Channel(name),
+      fsyncs_(counters_.group->counter("FsyncCount")),
+      checkpoint_errors_(counters_.group->counter("CheckpointWriteErrorCount")) {
   const char* home = getenv("HOME");
   std::string base = std::string(home ? home : ".") + "/.flume/file-channel";
   checkpoint_dir_ = ctx.get_string("checkpointDir", base + "/checkpoint", "directory for channel state");
@@ -151,9 +163,13 @@ FileChannel::FileChannel(const std::string& name, Context& ctx)
   min_free_ = ctx.get_int("minimumRequiredSpace", 524288000, "free disk bytes below which puts are refused", 0);
   keep_alive_ = std::chrono::seconds(ctx.get_int("keep-alive", 3, "seconds a commit waits for room", 0));
   skip_corrupt_ = ctx.get_bool("skipCorruptRecords", false, "skip a corrupt record in the middle of the log (loses it)");
-  ctx.get_int("checkpointInterval", 30000, "accepted (the log is replayed; fully taken files are deleted)", 0);
-  ctx.get_bool("useDualCheckpoints", false, "accepted");
-  ctx.get_string("backupCheckpointDir", "", "accepted");
+  checkpoint_interval_ = std::chrono::milliseconds(ctx.get_int(
+      "checkpointInterval", 30000, "milliseconds between checkpoints (replay starts at the last one); 0: only on stop", 0));
+  bool dual = ctx.get_bool("useDualCheckpoints", false, "also write each checkpoint to backupCheckpointDir");
+  backup_dir_ = ctx.get_string("backupCheckpointDir", "", "second checkpoint directory (another disk), with useDualCheckpoints");
+  if (dual && backup_dir_.empty()) ctx.error("backupCheckpointDir", "is required with useDualCheckpoints = true");
+  if (dual && backup_dir_ == checkpoint_dir_) ctx.error("backupCheckpointDir", "must differ from checkpointDir");
+  if (!dual) backup_dir_.clear();
   if (tx_capacity_ > capacity_) ctx.error("transactionCapacity", "must not exceed capacity");
   counters_.group->gauge("ChannelCapacity", [this] { return std::to_string(capacity_); });
   counters_.group->gauge("ChannelSize", [this] { return std::to_string(size()); });
@@ -163,7 +179,21 @@ FileChannel::FileChannel(const std::string& name, Context& ctx)
   });
 }
 
-FileChannel::~FileChannel() = default;
+FileChannel::~FileChannel() { stop_checkpoints(); }
+
+// The newest readable checkpoint: the primary, else the backup. A bad one is reported and skipped
+// (replay then reads more of the log, nothing is lost).
+std::optional<Checkpoint> FileChannel::load_checkpoint() {
+  for (const std::string& dir : {checkpoint_dir_, backup_dir_}) {
+    if (dir.empty()) continue;
+    try {
+      if (auto cp = checkpoint::read(dir)) return cp;
+    } catch (const std::runtime_error& e) {
+      SLUICE_LOG(Warn, name_) << e.what() << "; not used";
+    }
+  }
+  return std::nullopt;
+}
 
 void FileChannel::start() {
   std::error_code ec;
@@ -172,7 +202,16 @@ void FileChannel::start() {
     if (ec) throw std::runtime_error("file channel " + name_ + ": cannot create " + d + ": " + ec.message());
   }
   fs::create_directories(checkpoint_dir_, ec);
-  auto r = wal::replay(data_dirs_, skip_corrupt_);  // throws CorruptLog: the channel does not start
+  if (!backup_dir_.empty()) fs::create_directories(backup_dir_, ec);
+  wal::Replayed r;
+  auto cp = load_checkpoint();
+  try {
+    r = wal::replay(data_dirs_, skip_corrupt_, cp ? &*cp : nullptr);  // throws CorruptLog: no start
+  } catch (const wal::CorruptLog& e) {
+    if (!cp) throw;
+    SLUICE_LOG(Warn, name_) << e.what() << "; replaying the whole log instead of starting at the checkpoint";
+    r = wal::replay(data_dirs_, skip_corrupt_);
+  }
   if (r.truncated_bytes)
     SLUICE_LOG(Warn, name_) << "cut a torn tail of " << r.truncated_bytes << " bytes from the log (an interrupted write)";
   if (r.skipped_records) SLUICE_LOG(Warn, name_) << "skipped " << r.skipped_records << " corrupt records";
@@ -181,9 +220,11 @@ void FileChannel::start() {
   {
     std::lock_guard l(mu_);
     queue_.clear();
+    live_.clear();
     for (auto& [id, ev] : r.live) {
-      files[ev.second].live++;
-      queue_.push_back({id, std::move(ev.first), ev.second});
+      files[ev.file].live++;
+      live_.emplace(id, LogLoc{ev.file, ev.offset});
+      queue_.push_back({id, std::move(ev.event), ev.file});
     }
   }
   next_id_ = r.max_id + 1;
@@ -191,8 +232,76 @@ void FileChannel::start() {
   log_ = std::make_unique<LogWriter>(name_, data_dirs_, max_file_size_, fsyncs_);
   log_->open(files, r.max_file);
   SLUICE_LOG(Info, name_) << "file channel replayed " << size() << " events from " << data_dirs_.size()
-                          << " data directories";
+                          << " data directories (" << r.files_read << " log files read"
+                          << (cp ? ", after the checkpoint)" : ", no checkpoint)");
+  if (checkpoint_interval_.count() > 0) {
+    std::lock_guard l(cp_mu_);
+    cp_stop_ = false;
+    cp_thread_ = std::thread([this] {
+      std::unique_lock l(cp_mu_);
+      while (!cp_cv_.wait_for(l, checkpoint_interval_, [&] { return cp_stop_; })) {
+        l.unlock();
+        write_checkpoint();
+        l.lock();
+      }
+    });
+  }
   Channel::start();
+}
+
+void FileChannel::stop_checkpoints() {
+  {
+    std::lock_guard l(cp_mu_);
+    cp_stop_ = true;
+  }
+  cp_cv_.notify_all();
+  if (cp_thread_.joinable()) cp_thread_.join();
+}
+
+bool FileChannel::write_checkpoint() {
+  std::lock_guard one_at_a_time(cp_write_mu_);
+  if (!log_) return false;
+  Checkpoint cp;
+  {
+    std::unique_lock g(gate_mu_);
+    checkpointing_ = true;  // new commits wait; the ones between log write and queue update finish
+    gate_cv_.wait(g, [&] { return committing_ == 0; });
+    {
+      std::lock_guard l(mu_);
+      cp.live.reserve(live_.size());
+      for (auto& [id, loc] : live_) cp.live.push_back({id, loc.file, loc.offset});
+    }
+    cp.active = log_->active_files();
+    cp.max_file = log_->max_file();
+    cp.next_id = next_id_;
+    cp.next_tx = next_tx_;
+    checkpointing_ = false;
+    gate_cv_.notify_all();
+  }
+  std::sort(cp.live.begin(), cp.live.end(), [](auto& a, auto& b) { return a.id < b.id; });
+  bool ok = true;
+  for (const std::string& dir : {checkpoint_dir_, backup_dir_}) {
+    if (dir.empty()) continue;
+    try {
+      checkpoint::write(dir, cp);
+    } catch (const std::runtime_error& e) {
+      checkpoint_errors_.inc();
+      SLUICE_LOG(Warn, name_) << e.what();
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+FileChannel::CommitPass::CommitPass(FileChannel& ch) : ch_(ch) {
+  std::unique_lock g(ch_.gate_mu_);
+  ch_.gate_cv_.wait(g, [&] { return !ch_.checkpointing_; });
+  ++ch_.committing_;
+}
+
+FileChannel::CommitPass::~CommitPass() {
+  std::lock_guard g(ch_.gate_mu_);
+  if (--ch_.committing_ == 0) ch_.gate_cv_.notify_all();
 }
 
 void FileChannel::check_free_space() const {
@@ -207,6 +316,8 @@ void FileChannel::check_free_space() const {
 
 void FileChannel::stop() {
   wake();
+  stop_checkpoints();
+  write_checkpoint();  // the next start replays from here
   Channel::stop();
 }
 

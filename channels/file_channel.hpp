@@ -20,10 +20,14 @@
 #include <condition_variable>
 #include <deque>
 #include <memory>
+#include <optional>
+#include <thread>
+#include <unordered_map>
 #include <mutex>
 
 #include "agent/channel.hpp"
 #include "agent/context.hpp"
+#include "channels/checkpoint.hpp"
 #include "channels/log_writer.hpp"
 
 namespace sluice {
@@ -37,6 +41,9 @@ class FileChannel : public Channel {
   std::unique_ptr<Transaction> begin() override;
   size_t size() const override;
   void wake() override;
+  // Writes a checkpoint now (also done every checkpointInterval and on stop). False if a write failed
+  // (counted in CheckpointWriteErrorCount; replay then starts at an older checkpoint).
+  bool write_checkpoint();
 
  private:
   friend class FileTransaction;
@@ -45,15 +52,32 @@ class FileChannel : public Channel {
     Event event;
     uint32_t file;
   };
+  struct LogLoc {
+    uint32_t file;
+    uint64_t offset;  // of the event's put record
+  };
+  // Held by a commit from its log write to its queue update, so a checkpoint never sees one half.
+  class CommitPass {
+   public:
+    explicit CommitPass(FileChannel& ch);
+    ~CommitPass();
+
+   private:
+    FileChannel& ch_;
+  };
   void check_free_space() const;  // throws ChannelException below minimumRequiredSpace in any dataDir
+  std::optional<Checkpoint> load_checkpoint();
+  void stop_checkpoints();
 
   std::vector<std::string> data_dirs_;
-  std::string checkpoint_dir_;
+  std::string checkpoint_dir_, backup_dir_;  // backup_dir_ empty unless useDualCheckpoints
+  std::chrono::milliseconds checkpoint_interval_;
   size_t capacity_, tx_capacity_;
   int64_t max_file_size_, min_free_;
   std::chrono::milliseconds keep_alive_;
   bool skip_corrupt_;
   Counter& fsyncs_;
+  Counter& checkpoint_errors_;
 
   mutable std::mutex mu_;  // queue and accounting
   std::condition_variable data_cv_, space_cv_;
@@ -61,8 +85,19 @@ class FileChannel : public Channel {
   size_t in_flight_ = 0;  // taken, not yet committed
   size_t reserved_ = 0;   // put, being written
   uint64_t wake_gen_ = 0;
+  std::unordered_map<uint64_t, LogLoc> live_;  // put and not take-committed (queued or in flight)
   std::unique_ptr<LogWriter> log_;
   std::atomic<uint64_t> next_id_{1}, next_tx_{1};
+
+  std::mutex gate_mu_;
+  std::condition_variable gate_cv_;
+  int committing_ = 0;
+  bool checkpointing_ = false;
+  std::mutex cp_write_mu_;
+  std::mutex cp_mu_;
+  std::condition_variable cp_cv_;
+  bool cp_stop_ = false;
+  std::thread cp_thread_;
 };
 
 }  // namespace sluice

@@ -100,8 +100,9 @@ LogPosition LogWriter::append(const std::string& records, size_t puts) {
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
-      // A part of the records may be in the file: later appends go to a new one, and replay drops
-      // this transaction (no commit record) or cuts it as a torn tail.
+      // A part of the records may be in the file: cut it off, and write later appends to a new file
+      // (should the cut fail too, replay drops this transaction: it has no commit record).
+      if (::ftruncate(d.fd, d.size) != 0) d.size += static_cast<int64_t>(off);
       d.must_roll = true;
       throw ChannelException("file channel " + channel_ + ": write to " + path(di, d.file) +
                              " failed: " + std::strerror(err));
@@ -188,6 +189,20 @@ void LogWriter::delete_consumed_locked() {
     std::filesystem::remove(path(it->second.dir, it->first), ec);
     files_.erase(it);
   }
+}
+
+std::map<uint32_t, uint64_t> LogWriter::active_files() const {
+  std::map<uint32_t, uint64_t> out;
+  for (auto& d : dirs_) {
+    std::lock_guard l(d->mu);
+    if (d->fd >= 0) out[d->file] = static_cast<uint64_t>(d->size);
+  }
+  return out;
+}
+
+uint32_t LogWriter::max_file() const {
+  std::lock_guard fl(files_mu_);
+  return next_file_ - 1;
 }
 
 std::vector<uint32_t> LogWriter::files() const {

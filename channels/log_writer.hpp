@@ -55,6 +55,11 @@ class LogWriter {
   // One event put in each of these files was taken for good.
   void release(const std::vector<uint32_t>& files);
 
+  // For a checkpoint, taken while no append or wait is in progress: every directory's active file with
+  // its size, and the highest file number given out.
+  std::map<uint32_t, uint64_t> active_files() const;
+  uint32_t max_file() const;
+
   const std::vector<std::string>& dirs() const { return paths_; }
   std::vector<uint32_t> files() const;  // every file not yet deleted, in number order
 

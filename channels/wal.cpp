@@ -60,19 +60,21 @@ std::vector<uint32_t> log_files(const std::string& dir) {
 
 namespace {
 struct Pending {
-  std::vector<std::pair<uint64_t, std::pair<Event, uint32_t>>> puts;
+  std::vector<std::pair<uint64_t, LiveEvent>> puts;
   std::vector<uint64_t> takes;
 };
 
 // Applies one file's records to r: committed puts to r.live, committed takes to taken.
-void replay_file(const std::string& path, uint32_t n, bool newest_in_dir, bool skip_corrupt, Replayed& r,
-                 std::unordered_set<uint64_t>& taken) {
+// Records are read from `start` on (the end of the file at a checkpoint).
+void replay_file(const std::string& path, uint32_t n, size_t start, bool newest_in_dir, bool skip_corrupt,
+                 Replayed& r, std::unordered_set<uint64_t>& taken) {
   std::unordered_map<uint64_t, Pending> open;
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   std::string data = ss.str();
-  size_t off = 0;
+  ++r.files_read;
+  size_t off = start;
   while (off < data.size()) {
     bool ok = data.size() - off >= kHeader && get<uint32_t>(data.data() + off) == kMagic;
     uint32_t len = ok ? get<uint32_t>(data.data() + off + 21) : 0;
@@ -112,7 +114,8 @@ void replay_file(const std::string& path, uint32_t n, bool newest_in_dir, bool s
     r.max_tx = std::max(r.max_tx, tx);
     if (type == RecordType::Put) {
       r.max_id = std::max(r.max_id, id);
-      open[tx].puts.push_back({id, {avro::decode_flume_event(std::string_view(data).substr(off + kHeader, len)), n}});
+      open[tx].puts.push_back(
+          {id, {avro::decode_flume_event(std::string_view(data).substr(off + kHeader, len)), n, off}});
     } else if (type == RecordType::Take) {
       open[tx].takes.push_back(id);
     } else if (type == RecordType::Commit) {
@@ -129,7 +132,31 @@ void replay_file(const std::string& path, uint32_t n, bool newest_in_dir, bool s
 }
 }  // namespace
 
-Replayed replay(const std::vector<std::string>& dirs, bool skip_corrupt) {
+namespace {
+// Reads the put record of event id at offset in path (an event a checkpoint lists).
+Event read_put(std::ifstream& in, const std::string& path, uint64_t offset, uint64_t id) {
+  in.clear();
+  std::string head(kHeader, '\0');
+  if (!in || !in.seekg(static_cast<std::streamoff>(offset)) || !in.read(head.data(), kHeader))
+    throw CorruptLog("the checkpoint lists event " + std::to_string(id) + " at offset " + std::to_string(offset) +
+                     " of " + path + ", which cannot be read");
+  uint32_t len = get<uint32_t>(head.data() + 21);
+  std::string rest(len + 4, '\0');
+  bool ok = get<uint32_t>(head.data()) == kMagic && static_cast<RecordType>(head[4]) == RecordType::Put &&
+            get<uint64_t>(head.data() + 13) == id && in.read(rest.data(), len + 4);
+  if (ok) {
+    std::string rec = head + rest;
+    uLong crc = crc32(0, reinterpret_cast<const Bytef*>(rec.data() + 4), static_cast<uInt>(kHeader - 4 + len));
+    ok = static_cast<uint32_t>(crc) == get<uint32_t>(rec.data() + kHeader + len);
+  }
+  if (!ok)
+    throw CorruptLog("the checkpoint lists event " + std::to_string(id) + " at offset " + std::to_string(offset) +
+                     " of " + path + ", but no valid put record of it is there");
+  return avro::decode_flume_event(std::string_view(rest).substr(0, len));
+}
+}  // namespace
+
+Replayed replay(const std::vector<std::string>& dirs, bool skip_corrupt, const Checkpoint* from) {
   Replayed r;
   std::unordered_set<uint64_t> taken;
   for (size_t di = 0; di < dirs.size(); ++di) {
@@ -140,8 +167,31 @@ Replayed replay(const std::vector<std::string>& dirs, bool skip_corrupt) {
         throw CorruptLog("log-" + std::to_string(n) + " is in both " + dirs[r.file_dir[n]] + " and " + dirs[di] +
                          " (were the dataDirs of two channels mixed?)");
       r.max_file = std::max(r.max_file, n);
-      replay_file(log_path(dirs[di], n), n, fi + 1 == files.size(), skip_corrupt, r, taken);
+      size_t start = 0;
+      if (from && n <= from->max_file) {
+        auto it = from->active.find(n);
+        if (it == from->active.end()) continue;  // complete before the checkpoint
+        start = it->second;
+      }
+      replay_file(log_path(dirs[di], n), n, start, fi + 1 == files.size(), skip_corrupt, r, taken);
     }
+  }
+  if (from) {
+    std::map<uint32_t, std::ifstream> opened;
+    for (auto& e : from->live) {
+      if (taken.count(e.id)) continue;  // taken after the checkpoint (its file may be gone)
+      auto d = r.file_dir.find(e.file);
+      if (d == r.file_dir.end())
+        throw CorruptLog("the checkpoint lists event " + std::to_string(e.id) + " in log-" + std::to_string(e.file) +
+                         ", which is in none of the dataDirs");
+      std::string path = log_path(dirs[d->second], e.file);
+      auto [in, fresh] = opened.try_emplace(e.file);
+      if (fresh) in->second.open(path, std::ios::binary);
+      r.live.emplace(e.id, LiveEvent{read_put(in->second, path, e.offset, e.id), e.file, e.offset});
+    }
+    r.max_id = std::max(r.max_id, from->next_id - 1);
+    r.max_tx = std::max(r.max_tx, from->next_tx - 1);
+    r.max_file = std::max(r.max_file, from->max_file);
   }
   for (uint64_t id : taken) r.live.erase(id);
   return r;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "agent/event.hpp"
+#include "channels/checkpoint.hpp"
 
 namespace sluice::wal {
 
@@ -28,17 +29,26 @@ class CorruptLog : public std::runtime_error {
 
 void append_record(std::string& out, RecordType type, uint64_t tx, uint64_t id, std::string_view payload = {});
 
+struct LiveEvent {
+  Event event;
+  uint32_t file;    // log file number
+  uint64_t offset;  // of its put record in that file
+};
+
 struct Replayed {
-  std::map<uint64_t, std::pair<Event, uint32_t>> live;  // event id -> (event, file number), in id order
+  std::map<uint64_t, LiveEvent> live;  // event id -> event, in id order
   uint64_t max_id = 0, max_tx = 0;
   uint32_t max_file = 0;
   std::map<uint32_t, size_t> file_dir;  // every log file read -> index of its directory
   size_t truncated_bytes = 0, skipped_records = 0;
+  size_t files_read = 0;  // files (or their tails after a checkpoint) read record by record
 };
 
-// Replays every log-<n> file in dirs. Throws CorruptLog (with file and offset) on corruption unless
-// skip_corrupt, or when two directories hold the same file number.
-Replayed replay(const std::vector<std::string>& dirs, bool skip_corrupt);
+// Replays the log-<n> files in dirs: all of them, or with a checkpoint (channels/checkpoint.hpp) only
+// what was written after it, plus the put records of the events it lists. Throws CorruptLog (with file
+// and offset) on corruption unless skip_corrupt, when two directories hold the same file number, or
+// when an event of the checkpoint cannot be read.
+Replayed replay(const std::vector<std::string>& dirs, bool skip_corrupt, const Checkpoint* from = nullptr);
 
 std::string log_path(const std::string& dir, uint32_t n);
 std::vector<uint32_t> log_files(const std::string& dir);

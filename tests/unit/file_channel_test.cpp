@@ -6,51 +6,16 @@
 #include <set>
 #include <thread>
 
-#include "channels/file_channel.hpp"
 #include "agent/avro/flume_event.hpp"
+#include "channels/file_channel.hpp"
 #include "channels/wal.hpp"
-#include "test_support.hpp"
+#include "file_channel_support.hpp"
 
 namespace sluice {
 namespace {
 
 namespace fs = std::filesystem;
-using test::make_context;
-
-using Dir = test::TempDir;
-
-std::unique_ptr<FileChannel> open_channel(const Dir& d, std::map<std::string, std::string> kv = {}) {
-  kv.emplace("dataDirs", (d.p / "data").string());
-  kv["checkpointDir"] = (d.p / "cp").string();
-  kv.emplace("keep-alive", "0");
-  kv.emplace("minimumRequiredSpace", "0");
-  auto ctx = make_context(kv);
-  auto ch = std::make_unique<FileChannel>("fc", ctx);
-  ch->start();
-  return ch;
-}
-
-void put(Channel& ch, int from, int to) {
-  auto tx = ch.begin();
-  for (int i = from; i < to; ++i) {
-    Event e(std::to_string(i));
-    e.headers.set("n", std::to_string(i));
-    tx->put(std::move(e));
-  }
-  tx->commit();
-}
-
-std::vector<std::string> take_all(Channel& ch) {
-  std::vector<std::string> out;
-  for (auto& e : test::drain_events(ch)) out.push_back(e.body);
-  return out;
-}
-
-std::vector<std::string> range(int from, int to) {
-  std::vector<std::string> v;
-  for (int i = from; i < to; ++i) v.push_back(std::to_string(i));
-  return v;
-}
+using namespace test;  // Dir, open_channel, put, take_all, range, metric
 
 TEST(FileChannel, CommittedEventsSurviveARestartTakenOnesDoNot) {
   Dir d;
@@ -144,12 +109,6 @@ TEST(FileChannel, CapacityAndDiskSpaceRefusePuts) {
   auto full = open_channel(d2, {{"minimumRequiredSpace", "9000000000000000"}});
   EXPECT_THROW(put(*full, 0, 1), ChannelException);
   EXPECT_EQ(full->size(), 0u);
-}
-
-int64_t metric(Channel& ch, const std::string& name) {
-  for (auto& [k, v] : ch.metrics()->snapshot())
-    if (k == name) return std::stoll(v);
-  return -1;
 }
 
 TEST(FileChannel, ConcurrentCommitsShareFsyncsAndAllSurvive) {
