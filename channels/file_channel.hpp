@@ -1,20 +1,23 @@
 // Flume type: file (org.apache.flume.channel.file.FileChannel) — sluice's own durable channel.
-// Keys: checkpointDir (~/.flume/file-channel/checkpoint), dataDirs (~/.flume/file-channel/data; comma
-// separated, one per disk: each has an active log file, transactions are written round robin across
-// them), capacity (1000000), transactionCapacity (10000), maxFileSize (2146435071 bytes),
-// minimumRequiredSpace (524288000 bytes, checked in every dataDir), keep-alive (3 s),
-// skipCorruptRecords (false; sluice), checkpointInterval / useDualCheckpoints / backupCheckpointDir
-// (accepted).
-// Every commit appends its puts or takes and a commit record to a CRC-checked write-ahead log
-// (channels/wal.hpp) and returns only after an fsync covering those bytes succeeded: what a source
+// Keys (defaults): checkpointDir (~/.flume/file-channel/checkpoint), dataDirs
+// (~/.flume/file-channel/data; comma separated, one per disk: each has an active log file and
+// transactions are written round robin across them), capacity (1000000), transactionCapacity (10000),
+// maxFileSize (2146435071 bytes), minimumRequiredSpace (524288000 bytes, checked in every dataDir),
+// keep-alive (3 s), checkpointInterval (30000 ms; 0 = only on stop), useDualCheckpoints (false),
+// backupCheckpointDir (required with useDualCheckpoints), skipCorruptRecords (false; sluice).
+// Guarantees: a commit appends its puts or takes and a commit record to a CRC-checked write-ahead log
+// (channels/wal.hpp) and returns only after an fsync covering those bytes succeeded, so what a source
 // was told is committed survives kill -9 and power loss. Concurrent commits share fsyncs (group
 // commit, channels/log_writer.hpp; metric FsyncCount); a failed fsync fails every commit it covered
-// (ChannelException: they roll back). On start the logs of all dataDirs are replayed; a torn tail is
-// truncated, corruption in the middle stops the channel with file and offset unless
-// skipCorruptRecords. Log files whose events have all been taken are deleted. A put commit fails
-// (backpressure) when the channel is full or a dataDir has less than minimumRequiredSpace free. Not
-// Flume's on-disk format (Flume's files are not read). Queued events are also held in memory
-// (bounded by capacity).
+// (ChannelException: they roll back; their events may still come back after a restart, as duplicates,
+// never as losses). A checkpoint (channels/checkpoint.hpp; atomic temp + fsync + rename, also in
+// backupCheckpointDir with useDualCheckpoints; CheckpointWriteErrorCount) is written every
+// checkpointInterval and on stop; start replays from it and reads only the log written after it (a bad
+// checkpoint: the backup, else the whole log). A torn tail is truncated; corruption in the middle stops
+// the channel with file and offset unless skipCorruptRecords. Log files whose events have all been
+// taken are deleted in every dataDir. A put commit fails (backpressure) when the channel is full or a
+// dataDir has less than minimumRequiredSpace free. Not Flume's on-disk format (Flume's files are not
+// read). Queued events are also held in memory (bounded by capacity).
 #pragma once
 #include <atomic>
 #include <condition_variable>
