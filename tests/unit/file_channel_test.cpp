@@ -1,5 +1,7 @@
 // The durable file channel: replay after restart, torn tails, corruption, log cleanup, bounds.
 #include <gtest/gtest.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -200,6 +202,41 @@ TEST(FileChannel, SingleDirLogsReplayWhenMoreDataDirsAreAdded) {
   put(*ch, 5, 6);
   take_all(*ch);
   EXPECT_FALSE(fs::exists(wal::log_path(old_dir, 1))) << "the old file is deleted once consumed";
+}
+
+int64_t free_bytes(const std::string& dir) {
+  struct statvfs v {};
+  if (::statvfs(dir.c_str(), &v) != 0) return -1;
+  return static_cast<int64_t>(v.f_bavail) * static_cast<int64_t>(v.f_frsize);
+}
+
+// minimumRequiredSpace holds for every dataDir, not only the first: needs two file systems with
+// clearly different free space (/tmp and the tmpfs /dev/shm here), else skipped.
+TEST(FileChannel, MinimumRequiredSpaceIsCheckedInEveryDataDir) {
+  Dir d;
+  std::error_code ec;
+  fs::path shm = "/dev/shm/sluice-unit-" + std::to_string(::getpid());
+  fs::create_directories(shm, ec);
+  if (ec) GTEST_SKIP() << "no /dev/shm";
+  struct Cleanup {
+    fs::path p;
+    ~Cleanup() {
+      std::error_code e;
+      fs::remove_all(p, e);
+    }
+  } cleanup{shm};
+  int64_t big = free_bytes(d.p.string()), small = free_bytes(shm.string());
+  if (big < 0 || small < 0 || big < small + (1 << 30)) GTEST_SKIP() << "/tmp has not clearly more free space than /dev/shm";
+  std::string between = std::to_string(small + (big - small) / 2);
+  auto ch = open_channel(d, {{"dataDirs", (d.p / "data").string() + "," + shm.string()},
+                             {"minimumRequiredSpace", between}});
+  try {
+    put(*ch, 0, 1);
+    FAIL() << "the second dataDir has less than minimumRequiredSpace free";
+  } catch (const ChannelException& e) {
+    EXPECT_NE(std::string(e.what()).find(shm.string()), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(ch->size(), 0u);
 }
 
 }  // namespace
