@@ -178,5 +178,16 @@ TEST(FileChannelCheckpoint, CheckpointsWhileCommittingLoseAndDuplicateNothing) {
   EXPECT_EQ(unique, expected);
 }
 
+TEST(FileChannelCheckpoint, DualCheckpointsNeedADifferentBackupDir) {
+  for (auto backup : {std::string(), std::string("/tmp/same")}) {
+    Diagnostics diag;
+    auto ctx = make_context({{"checkpointDir", "/tmp/same"}, {"useDualCheckpoints", "true"}, {"backupCheckpointDir", backup}},
+                            &diag);
+    FileChannel ch("fc", ctx);
+    EXPECT_TRUE(diag.has_errors()) << "backupCheckpointDir '" << backup << "'";
+    EXPECT_NE(diag.format().find("backupCheckpointDir"), std::string::npos) << diag.format();
+  }
+}
+
 }  // namespace
 }  // namespace sluice
