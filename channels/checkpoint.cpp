@@ -46,7 +46,8 @@ void write_all(int fd, const std::string& data, const std::string& p) {
 }
 }  // namespace
 
-std::string path(const std::string& dir) { return dir + "/checkpoint"; }
+// Not Flume's name ("checkpoint"): a checkpointDir shared with a Flume install keeps Flume's file.
+std::string path(const std::string& dir) { return dir + "/sluice-checkpoint"; }
 
 void write(const std::string& dir, const Checkpoint& cp) {
   std::string out;

@@ -5,8 +5,8 @@
 // complete before the checkpoint: replay skips it; an active one is read from the recorded offset.
 //   file = "SLCP" | u32 version 1 | u64 next id | u64 next tx | u32 max file | u32 n active |
 //          n x (u32 file | u64 end) | u64 n live | n x (u64 id | u32 file | u64 offset) | u32 CRC-32
-// Written as <dir>/checkpoint.tmp, fsynced, renamed over <dir>/checkpoint, directory fsynced: a crash
-// leaves the old or the new checkpoint, never half of one.
+// Written as <dir>/sluice-checkpoint.tmp, fsynced, renamed over <dir>/sluice-checkpoint, directory
+// fsynced: a crash leaves the old or the new checkpoint, never half of one.
 #pragma once
 #include <cstdint>
 #include <map>
