@@ -1,14 +1,14 @@
 #include "channels/file_channel.hpp"
 
-#include <fcntl.h>
 #include <sys/statvfs.h>
-#include <unistd.h>
 
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
 
 #include "agent/avro/flume_event.hpp"
 #include "agent/log.hpp"
+#include "channels/log_writer.hpp"
 #include "channels/wal.hpp"
 
 namespace sluice {
@@ -65,9 +65,10 @@ class FileTransaction : public Transaction {
 
  private:
   void commit_puts() {
+    size_t n = puts_.size();
     {
       std::unique_lock l(ch_.mu_);
-      auto fits = [&] { return ch_.queue_.size() + ch_.in_flight_ + puts_.size() <= ch_.capacity_; };
+      auto fits = [&] { return ch_.queue_.size() + ch_.in_flight_ + ch_.reserved_ + n <= ch_.capacity_; };
       if (!fits()) {
         uint64_t gen = ch_.wake_gen_;
         if (ch_.keep_alive_.count() == 0 ||
@@ -75,47 +76,53 @@ class FileTransaction : public Transaction {
           throw ChannelException("file channel " + ch_.name() + " is full (capacity " + std::to_string(ch_.capacity_) +
                                  " events)");
       }
+      ch_.reserved_ += n;  // room for our events while they are written
     }
-    struct statvfs vfs {};
-    if (::statvfs(ch_.data_dir_.c_str(), &vfs) == 0 &&
-        static_cast<int64_t>(vfs.f_bavail) * static_cast<int64_t>(vfs.f_frsize) < ch_.min_free_)
-      throw ChannelException("file channel " + ch_.name() + ": less than minimumRequiredSpace (" +
-                             std::to_string(ch_.min_free_) + " bytes) free in " + ch_.data_dir_);
-    std::string rec;
-    uint64_t tx;
-    std::vector<uint64_t> ids;
-    {
-      std::lock_guard l(ch_.log_mu_);
-      tx = ch_.next_tx_++;
-      for (auto& e : puts_) {
-        ids.push_back(ch_.next_id_++);
-        wal::append_record(rec, wal::RecordType::Put, tx, ids.back(), avro::encode_flume_event(e));
+    try {
+      ch_.check_free_space();
+      std::string rec;
+      std::vector<uint64_t> offsets(n);
+      uint64_t tx = ch_.next_tx_.fetch_add(1);
+      uint64_t first_id = ch_.next_id_.fetch_add(n);
+      for (size_t i = 0; i < n; ++i) {
+        offsets[i] = rec.size();
+        wal::append_record(rec, wal::RecordType::Put, tx, first_id + i, avro::encode_flume_event(puts_[i]));
       }
       wal::append_record(rec, wal::RecordType::Commit, tx, 0);
-      ch_.write_log(rec);  // durable when this returns
-      ch_.live_per_file_[ch_.file_no_] += puts_.size();
+      FileChannel::CommitPass pass(ch_);  // no checkpoint between the log write and the queue update
+      LogPosition pos = ch_.log_->append(rec, n);
+      ch_.log_->wait_durable(pos, n);  // shares an fsync with concurrent committers
+      std::lock_guard l(ch_.mu_);
+      ch_.reserved_ -= n;
+      for (size_t i = 0; i < n; ++i) {
+        ch_.queue_.push_back({first_id + i, std::move(puts_[i]), pos.file});
+        ch_.live_.emplace(first_id + i, FileChannel::LogLoc{pos.file, static_cast<uint64_t>(pos.offset) + offsets[i]});
+      }
+      ch_.counters_.put_success.inc(static_cast<int64_t>(n));
+      ch_.data_cv_.notify_all();
+    } catch (...) {
+      std::lock_guard l(ch_.mu_);
+      ch_.reserved_ -= n;
+      ch_.space_cv_.notify_all();
+      throw;
     }
-    uint32_t file = ch_.file_no_;
-    std::lock_guard l(ch_.mu_);
-    for (size_t i = 0; i < puts_.size(); ++i) ch_.queue_.push_back({ids[i], std::move(puts_[i]), file});
-    ch_.counters_.put_success.inc(static_cast<int64_t>(puts_.size()));
-    ch_.data_cv_.notify_all();
+    puts_.clear();
   }
   void commit_takes() {
     std::string rec;
     std::vector<uint32_t> files;
-    {
-      std::lock_guard l(ch_.log_mu_);
-      uint64_t tx = ch_.next_tx_++;
-      for (auto& [id, file] : meta_) {
-        wal::append_record(rec, wal::RecordType::Take, tx, id);
-        files.push_back(file);
-      }
-      wal::append_record(rec, wal::RecordType::Commit, tx, 0);
-      ch_.write_log(rec);
-      ch_.release_file_refs(files);
+    uint64_t tx = ch_.next_tx_.fetch_add(1);
+    for (auto& [id, file] : meta_) {
+      wal::append_record(rec, wal::RecordType::Take, tx, id);
+      files.push_back(file);
     }
+    wal::append_record(rec, wal::RecordType::Commit, tx, 0);
+    FileChannel::CommitPass pass(ch_);
+    LogPosition pos = ch_.log_->append(rec, 0);
+    ch_.log_->wait_durable(pos, 0);
+    ch_.log_->release(files);
     std::lock_guard l(ch_.mu_);
+    for (auto& m : meta_) ch_.live_.erase(m.first);
     ch_.in_flight_ -= view_.size();
     ch_.counters_.take_success.inc(static_cast<int64_t>(view_.size()));
     ch_.space_cv_.notify_all();
@@ -132,21 +139,37 @@ class FileTransaction : public Transaction {
   std::vector<std::pair<uint64_t, uint32_t>> meta_;  // their ids and log files
 };
 
-FileChannel::FileChannel(const std::string& name, Context& ctx) : Channel(name) {
+FileChannel::FileChannel(const std::string& name, Context& ctx)
+    : Channel(name),
+      fsyncs_(counters_.group->counter("FsyncCount")),
+      checkpoint_errors_(counters_.group->counter("CheckpointWriteErrorCount")) {
   const char* home = getenv("HOME");
   std::string base = std::string(home ? home : ".") + "/.flume/file-channel";
   checkpoint_dir_ = ctx.get_string("checkpointDir", base + "/checkpoint", "directory for channel state");
-  std::string dirs = ctx.get_string("dataDirs", base + "/data", "directories for the log (comma separated; the first is used)");
-  data_dir_ = dirs.substr(0, dirs.find(','));
+  std::string dirs = ctx.get_string("dataDirs", base + "/data",
+                                    "directories for the log, comma separated (one per disk); written round robin");
+  for (size_t p = 0; p <= dirs.size();) {
+    size_t q = std::min(dirs.find(',', p), dirs.size());
+    std::string d = dirs.substr(p, q - p);
+    d.erase(0, d.find_first_not_of(" \t"));
+    d.erase(d.find_last_not_of(" \t") + 1);
+    if (!d.empty()) data_dirs_.push_back(d);
+    p = q + 1;
+  }
+  if (data_dirs_.empty()) ctx.error("dataDirs", "must name at least one directory");
   capacity_ = static_cast<size_t>(ctx.get_int("capacity", 1000000, "most events the channel holds", 1));
   tx_capacity_ = static_cast<size_t>(ctx.get_int("transactionCapacity", 10000, "most events per transaction", 1));
   max_file_size_ = ctx.get_int("maxFileSize", 2146435071, "bytes per log file before a new one starts", 1024);
   min_free_ = ctx.get_int("minimumRequiredSpace", 524288000, "free disk bytes below which puts are refused", 0);
   keep_alive_ = std::chrono::seconds(ctx.get_int("keep-alive", 3, "seconds a commit waits for room", 0));
   skip_corrupt_ = ctx.get_bool("skipCorruptRecords", false, "skip a corrupt record in the middle of the log (loses it)");
-  ctx.get_int("checkpointInterval", 30000, "accepted (the log is replayed; fully taken files are deleted)", 0);
-  ctx.get_bool("useDualCheckpoints", false, "accepted");
-  ctx.get_string("backupCheckpointDir", "", "accepted");
+  checkpoint_interval_ = std::chrono::milliseconds(ctx.get_int(
+      "checkpointInterval", 30000, "milliseconds between checkpoints (replay starts at the last one); 0: only on stop", 0));
+  bool dual = ctx.get_bool("useDualCheckpoints", false, "also write each checkpoint to backupCheckpointDir");
+  backup_dir_ = ctx.get_string("backupCheckpointDir", "", "second checkpoint directory (another disk), with useDualCheckpoints");
+  if (dual && backup_dir_.empty()) ctx.error("backupCheckpointDir", "is required with useDualCheckpoints = true");
+  if (dual && backup_dir_ == checkpoint_dir_) ctx.error("backupCheckpointDir", "must differ from checkpointDir");
+  if (!dual) backup_dir_.clear();
   if (tx_capacity_ > capacity_) ctx.error("transactionCapacity", "must not exceed capacity");
   counters_.group->gauge("ChannelCapacity", [this] { return std::to_string(capacity_); });
   counters_.group->gauge("ChannelSize", [this] { return std::to_string(size()); });
@@ -156,92 +179,146 @@ FileChannel::FileChannel(const std::string& name, Context& ctx) : Channel(name) 
   });
 }
 
-FileChannel::~FileChannel() {
-  if (fd_ >= 0) ::close(fd_);
-}
+FileChannel::~FileChannel() { stop_checkpoints(); }
 
-void FileChannel::open_log(uint32_t n) {
-  if (fd_ >= 0) ::close(fd_);
-  std::string p = wal::log_path(data_dir_, n);
-  fd_ = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw std::runtime_error("file channel " + name_ + ": cannot open " + p + ": " + std::strerror(errno));
-  file_no_ = n;
-  file_size_ = 0;
-  live_per_file_.emplace(n, 0);
-  int dfd = ::open(data_dir_.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
+// The newest readable checkpoint: the primary, else the backup. A bad one is reported and skipped
+// (replay then reads more of the log, nothing is lost).
+std::optional<Checkpoint> FileChannel::load_checkpoint() {
+  for (const std::string& dir : {checkpoint_dir_, backup_dir_}) {
+    if (dir.empty()) continue;
+    try {
+      if (auto cp = checkpoint::read(dir)) return cp;
+    } catch (const std::runtime_error& e) {
+      SLUICE_LOG(Warn, name_) << e.what() << "; not used";
+    }
   }
+  return std::nullopt;
 }
 
 void FileChannel::start() {
   std::error_code ec;
-  fs::create_directories(data_dir_, ec);
-  if (ec) throw std::runtime_error("file channel " + name_ + ": cannot create " + data_dir_ + ": " + ec.message());
+  for (auto& d : data_dirs_) {
+    fs::create_directories(d, ec);
+    if (ec) throw std::runtime_error("file channel " + name_ + ": cannot create " + d + ": " + ec.message());
+  }
   fs::create_directories(checkpoint_dir_, ec);
-  auto r = wal::replay(data_dir_, skip_corrupt_);  // throws CorruptLog: the channel does not start
+  if (!backup_dir_.empty()) fs::create_directories(backup_dir_, ec);
+  wal::Replayed r;
+  auto cp = load_checkpoint();
+  try {
+    r = wal::replay(data_dirs_, skip_corrupt_, cp ? &*cp : nullptr);  // throws CorruptLog: no start
+  } catch (const wal::CorruptLog& e) {
+    if (!cp) throw;
+    SLUICE_LOG(Warn, name_) << e.what() << "; replaying the whole log instead of starting at the checkpoint";
+    r = wal::replay(data_dirs_, skip_corrupt_);
+  }
   if (r.truncated_bytes)
     SLUICE_LOG(Warn, name_) << "cut a torn tail of " << r.truncated_bytes << " bytes from the log (an interrupted write)";
   if (r.skipped_records) SLUICE_LOG(Warn, name_) << "skipped " << r.skipped_records << " corrupt records";
+  std::map<uint32_t, LogWriter::FileState> files;
+  for (auto& [n, dir] : r.file_dir) files[n] = {dir, 0};
   {
     std::lock_guard l(mu_);
     queue_.clear();
+    live_.clear();
     for (auto& [id, ev] : r.live) {
-      live_per_file_[ev.second]++;
-      queue_.push_back({id, std::move(ev.first), ev.second});
+      files[ev.file].live++;
+      live_.emplace(id, LogLoc{ev.file, ev.offset});
+      queue_.push_back({id, std::move(ev.event), ev.file});
     }
   }
   next_id_ = r.max_id + 1;
   next_tx_ = r.max_tx + 1;
-  for (uint32_t n : wal::log_files(data_dir_)) live_per_file_.emplace(n, 0);
-  open_log(r.max_file + 1);
-  delete_consumed_logs();
-  SLUICE_LOG(Info, name_) << "file channel replayed " << size() << " events from " << data_dir_;
+  log_ = std::make_unique<LogWriter>(name_, data_dirs_, max_file_size_, fsyncs_);
+  log_->open(files, r.max_file);
+  SLUICE_LOG(Info, name_) << "file channel replayed " << size() << " events from " << data_dirs_.size()
+                          << " data directories (" << r.files_read << " log files read"
+                          << (cp ? ", after the checkpoint)" : ", no checkpoint)");
+  if (checkpoint_interval_.count() > 0) {
+    std::lock_guard l(cp_mu_);
+    cp_stop_ = false;
+    cp_thread_ = std::thread([this] {
+      std::unique_lock l(cp_mu_);
+      while (!cp_cv_.wait_for(l, checkpoint_interval_, [&] { return cp_stop_; })) {
+        l.unlock();
+        write_checkpoint();
+        l.lock();
+      }
+    });
+  }
   Channel::start();
+}
+
+void FileChannel::stop_checkpoints() {
+  {
+    std::lock_guard l(cp_mu_);
+    cp_stop_ = true;
+  }
+  cp_cv_.notify_all();
+  if (cp_thread_.joinable()) cp_thread_.join();
+}
+
+bool FileChannel::write_checkpoint() {
+  std::lock_guard one_at_a_time(cp_write_mu_);
+  if (!log_) return false;
+  Checkpoint cp;
+  {
+    std::unique_lock g(gate_mu_);
+    checkpointing_ = true;  // new commits wait; the ones between log write and queue update finish
+    gate_cv_.wait(g, [&] { return committing_ == 0; });
+    {
+      std::lock_guard l(mu_);
+      cp.live.reserve(live_.size());
+      for (auto& [id, loc] : live_) cp.live.push_back({id, loc.file, loc.offset});
+    }
+    cp.active = log_->active_files();
+    cp.max_file = log_->max_file();
+    cp.next_id = next_id_;
+    cp.next_tx = next_tx_;
+    checkpointing_ = false;
+    gate_cv_.notify_all();
+  }
+  std::sort(cp.live.begin(), cp.live.end(), [](auto& a, auto& b) { return a.id < b.id; });
+  bool ok = true;
+  for (const std::string& dir : {checkpoint_dir_, backup_dir_}) {
+    if (dir.empty()) continue;
+    try {
+      checkpoint::write(dir, cp);
+    } catch (const std::runtime_error& e) {
+      checkpoint_errors_.inc();
+      SLUICE_LOG(Warn, name_) << e.what();
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+FileChannel::CommitPass::CommitPass(FileChannel& ch) : ch_(ch) {
+  std::unique_lock g(ch_.gate_mu_);
+  ch_.gate_cv_.wait(g, [&] { return !ch_.checkpointing_; });
+  ++ch_.committing_;
+}
+
+FileChannel::CommitPass::~CommitPass() {
+  std::lock_guard g(ch_.gate_mu_);
+  if (--ch_.committing_ == 0) ch_.gate_cv_.notify_all();
+}
+
+void FileChannel::check_free_space() const {
+  for (auto& d : data_dirs_) {
+    struct statvfs vfs {};
+    if (::statvfs(d.c_str(), &vfs) == 0 &&
+        static_cast<int64_t>(vfs.f_bavail) * static_cast<int64_t>(vfs.f_frsize) < min_free_)
+      throw ChannelException("file channel " + name_ + ": less than minimumRequiredSpace (" +
+                             std::to_string(min_free_) + " bytes) free in " + d);
+  }
 }
 
 void FileChannel::stop() {
   wake();
+  stop_checkpoints();
+  write_checkpoint();  // the next start replays from here
   Channel::stop();
-}
-
-void FileChannel::write_log(const std::string& records) {
-  if (file_size_ > 0 && file_size_ + static_cast<int64_t>(records.size()) > max_file_size_) {
-    open_log(file_no_ + 1);
-    delete_consumed_logs();
-  }
-  size_t off = 0;
-  while (off < records.size()) {
-    ssize_t n = ::write(fd_, records.data() + off, records.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw ChannelException("file channel " + name_ + ": write failed: " + std::strerror(errno));
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (::fdatasync(fd_) != 0) throw ChannelException("file channel " + name_ + ": fsync failed: " + std::strerror(errno));
-  file_size_ += static_cast<int64_t>(records.size());
-}
-
-void FileChannel::release_file_refs(const std::vector<uint32_t>& files) {
-  for (uint32_t f : files) {
-    auto it = live_per_file_.find(f);
-    if (it != live_per_file_.end() && it->second > 0) --it->second;
-  }
-  delete_consumed_logs();
-}
-
-// Only a prefix of fully consumed files is deleted: a newer file may hold the take records of
-// events put in older ones, and deleting it alone would make those events come back on replay.
-void FileChannel::delete_consumed_logs() {
-  while (!live_per_file_.empty()) {
-    auto it = live_per_file_.begin();
-    if (it->second != 0 || it->first == file_no_) break;
-    std::error_code ec;
-    fs::remove(wal::log_path(data_dir_, it->first), ec);
-    live_per_file_.erase(it);
-  }
 }
 
 std::unique_ptr<Transaction> FileChannel::begin() { return std::make_unique<FileTransaction>(*this); }

@@ -4,11 +4,15 @@
 # output (0 lost). Duplicates come only from batches a crash caught between a write and its commit
 # (the source's batch before its position was saved, the sink's batch before its take committed):
 # a line can be caught at most once per stage, so never more than 3 copies. Prints the counts.
+# CHAOS_TWO_DATA_DIRS=1 spreads the file channel over two dataDirs; CHAOS_CHECKPOINT_MS sets its
+# checkpointInterval (test_chaos_kill9_checkpoints.sh uses both).
 . "$(dirname "$0")/lib.sh"
 N=${CHAOS_LINES:-60000}
 mkdir -p "$TEST_TMP/logs" "$TEST_TMP/out"
 : >"$TEST_TMP/logs/app.log"
 conf="$TEST_TMP/chaos.properties"
+data_dirs="$TEST_TMP/fc-data"
+[ -n "${CHAOS_TWO_DATA_DIRS:-}" ] && data_dirs="$TEST_TMP/fc-data,$TEST_TMP/fc-data2"
 cat >"$conf" <<CONF
 a1.sources = r1
 a1.channels = c1
@@ -21,7 +25,8 @@ a1.sources.r1.writePosInterval = 0
 a1.sources.r1.batchSize = 500
 a1.sources.r1.channels = c1
 a1.channels.c1.type = file
-a1.channels.c1.dataDirs = $TEST_TMP/fc-data
+a1.channels.c1.dataDirs = $data_dirs
+a1.channels.c1.checkpointInterval = ${CHAOS_CHECKPOINT_MS:-30000}
 a1.channels.c1.checkpointDir = $TEST_TMP/fc-cp
 a1.channels.c1.minimumRequiredSpace = 0
 a1.channels.c1.capacity = 200000
