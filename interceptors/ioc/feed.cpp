@@ -67,8 +67,11 @@ void note(FeedLoadResult& r, const FeedSpec& f, size_t line, const std::string& 
 }  // namespace
 
 FeedLoadResult load_feed(const FeedSpec& f, IndicatorSet& set, int64_t now_s) {
+  return parse_feed(f, slurp(f.path), set, now_s);
+}
+
+FeedLoadResult parse_feed(const FeedSpec& f, std::string_view text, IndicatorSet& set, int64_t now_s) {
   FeedLoadResult r;
-  std::string text = slurp(f.path);
   if (f.format == FeedSpec::Format::Stix) {
     boost::json::error_code ec;
     auto v = boost::json::parse(text, ec);
@@ -122,7 +125,7 @@ FeedLoadResult load_feed(const FeedSpec& f, IndicatorSet& set, int64_t now_s) {
     }
     return r;
   }
-  std::istringstream in(text);
+  std::istringstream in{std::string(text)};
   size_t lineno = 0;
   for (std::string line; std::getline(in, line);) {
     ++lineno;
