@@ -141,6 +141,32 @@ TEST(IocFeeds, TextCsvStixWithErrorsExpiryAndUnsupported) {
   EXPECT_TRUE(s.lookup(*classify("sub.stix.example")));
 }
 
+// Found by tests/fuzz/fuzz_ioc_feed: a 'objects' that is not an array escaped as boost's
+// invalid_argument, and a long STIX pattern overflowed the stack inside std::regex.
+TEST(IocFeeds, StixBundleWithoutObjectArrayIsReported) {
+  IndicatorSet s;
+  FeedSpec stix{"s", "s.json", FeedSpec::Format::Stix};
+  try {
+    parse_feed(stix, R"({"type":"bundle","objects":{"type":"indicator"}})", s, 1700000000);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a STIX 2.1 bundle"), std::string::npos) << e.what();
+  }
+}
+
+TEST(IocFeeds, StixLongPatternIsParsedWithoutRecursion) {
+  IndicatorSet s;
+  FeedSpec stix{"s", "s.json", FeedSpec::Format::Stix};
+  std::string label(60, 'a'), name;
+  while (name.size() < 2'000'000) name += label + ".";
+  name += "example";
+  std::string bundle = R"({"type":"bundle","objects":[{"type":"indicator","pattern":"[domain-name:value = ')" + name +
+                       R"(']"},{"type":"indicator","pattern":"[url:value = 'http://evil.example/x']"}]})";
+  auto r = parse_feed(stix, bundle, s, 1700000000);
+  EXPECT_EQ(r.loaded + r.bad_lines, 2u);
+  EXPECT_TRUE(s.lookup(*classify("http://evil.example/x")));
+}
+
 struct Sweep {
   Dir d;
   std::unique_ptr<IocSweeper> sweeper;
