@@ -120,17 +120,28 @@ std::optional<std::string> normalize_url(std::string_view s) {
   size_t host_end = u.find_first_of("/?#", host_start);
   std::string authority = u.substr(host_start, host_end == std::string::npos ? std::string::npos : host_end - host_start);
   std::string rest = host_end == std::string::npos ? "/" : u.substr(host_end);
-  if (authority.empty()) return std::nullopt;
-  std::string host = lower(authority);
-  size_t colon = host.rfind(':');
-  if (colon != std::string::npos && host.find(']') == std::string::npos) {
-    std::string port = host.substr(colon + 1);
-    host = host.substr(0, colon);
+  // authority = [userinfo@]host[:port]. The port is digits only and the host (unless an IPv6
+  // literal) has no ':' and no trailing dot, so that a normalised URL normalises to itself (feeds
+  // and events agree) and "http://:80" is no URL.
+  std::string lowered = lower(authority);
+  size_t at = lowered.rfind('@');
+  std::string userinfo = at == std::string::npos ? "" : lowered.substr(0, at + 1);
+  std::string host = at == std::string::npos ? lowered : lowered.substr(at + 1);
+  if (host.find(']') == std::string::npos) {
+    std::string port;
+    if (size_t colon = host.rfind(':'); colon != std::string::npos) {
+      port = host.substr(colon + 1);
+      host.resize(colon);
+      if (!std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); })) return std::nullopt;
+    }
+    if (host.find(':') != std::string::npos) return std::nullopt;
+    while (!host.empty() && host.back() == '.') host.pop_back();
     if ((scheme == "http" && port == "80") || (scheme == "https" && port == "443") || (scheme == "ftp" && port == "21"))
       port.clear();
     if (!port.empty()) host += ":" + port;
   }
-  while (!host.empty() && host.back() == '.') host.pop_back();
+  if (host.empty()) return std::nullopt;
+  host = userinfo + host;
   if (rest.empty()) rest = "/";
   return scheme + "://" + host + rest;
 }

@@ -167,6 +167,26 @@ TEST(IocFeeds, StixLongPatternIsParsedWithoutRecursion) {
   EXPECT_TRUE(s.lookup(*classify("http://evil.example/x")));
 }
 
+// Found by tests/fuzz/fuzz_ioc_extract: "hxxp://:80" in an event became the candidate "http:///",
+// which is not a URL, and a normalised URL did not always normalise to itself.
+TEST(IocNormalise, UrlNormalisesToItself) {
+  EXPECT_FALSE(classify("http://:80"));
+  EXPECT_FALSE(classify("http://.:80/x"));
+  EXPECT_FALSE(classify("http://a:80:/", Type::Url));
+  EXPECT_EQ(classify("http://a.:80/x")->value, "http://a/x");
+  EXPECT_EQ(classify("HTTP://User@Evil.COM.:8080")->value, "http://user@evil.com:8080/");
+  EXPECT_EQ(classify("http://[2001:DB8::1]:80/")->value, "http://[2001:db8::1]:80/");
+  for (const char* u : {"http://a.:80/x", "https://evil.com:8443", "ftp://x.example:21/", "http://u:p@h.example:81/",
+                        "hxxps://bad[.]example./p?q=1#f"}) {
+    auto once = classify(u, Type::Url);
+    ASSERT_TRUE(once) << u;
+    EXPECT_EQ(classify(once->value, Type::Url)->value, once->value) << u;
+  }
+  Candidates c;
+  extract("url=hxxp://:80 and http://ok.example:80/a", Mode::Body, c);
+  for (const auto& i : c.items) EXPECT_NE(i.value, "http:///");
+}
+
 struct Sweep {
   Dir d;
   std::unique_ptr<IocSweeper> sweeper;
