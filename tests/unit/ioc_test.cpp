@@ -187,6 +187,20 @@ TEST(IocNormalise, UrlNormalisesToItself) {
   for (const auto& i : c.items) EXPECT_NE(i.value, "http:///");
 }
 
+// Found by tests/fuzz/fuzz_ioc_extract: a "://" with no letter before it ("/://:00") threw
+// std::out_of_range from the extractor, i.e. out of the interceptor, for any event body.
+TEST(IocExtract, SchemeSeparatorWithoutSchemeIsNoUrl) {
+  for (const char* body : {"/://:00+:00", "\xff\xff://b[.]example/x", "://", "1://x", "a\x01://evil.com/p"}) {
+    Candidates c;
+    EXPECT_NO_THROW(extract(body, Mode::Body, c)) << body;
+  }
+  Candidates c;
+  extract("see 9://evil.example/x and http://ok.example/", Mode::Body, c);
+  bool ok = false;
+  for (const auto& i : c.items) ok |= i.value == "http://ok.example/";
+  EXPECT_TRUE(ok);
+}
+
 struct Sweep {
   Dir d;
   std::unique_ptr<IocSweeper> sweeper;
