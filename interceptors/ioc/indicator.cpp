@@ -16,9 +16,6 @@ std::string lower(std::string_view s) {
 bool all_hex(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
-void replace_all(std::string& s, std::string_view from, std::string_view to) {
-  for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
-}
 
 }  // namespace
 
@@ -52,11 +49,33 @@ std::optional<Type> parse_type(std::string_view s) {
 }
 
 std::string refang(std::string_view in) {
-  std::string s(in);
-  for (auto [from, to] : {std::pair<std::string_view, std::string_view>{"[.]", "."}, {"(.)", "."}, {"{.}", "."},
-                          {"[dot]", "."}, {"(dot)", "."}, {"[:]", ":"}, {"[://]", "://"}, {"[@]", "@"},
-                          {"[at]", "@"}, {"(at)", "@"}})
-    replace_all(s, from, to);
+  static constexpr std::pair<std::string_view, std::string_view> kMarkers[] = {
+      {"[.]", "."},   {"(.)", "."},   {"{.}", "."}, {"[dot]", "."}, {"(dot)", "."},
+      {"[:]", ":"},   {"[://]", "://"}, {"[@]", "@"}, {"[at]", "@"},  {"(at)", "@"}};
+  // One pass; a marker (any case: [DOT], [At]) is replaced as soon as it ends the output, so one that
+  // only appears once another is replaced ("[[.]]") goes too. Hence refang(refang(s)) == refang(s),
+  // which a normalised value relies on, in linear time (no rescans of a long body).
+  std::string s;
+  s.reserve(in.size());
+  for (char c : in) {
+    s += c;
+    bool again = c == ']' || c == ')' || c == '}';
+    while (again) {
+      again = false;
+      for (auto [from, to] : kMarkers) {
+        if (s.size() < from.size() || s.back() != from.back()) continue;
+        std::string_view tail(s.data() + s.size() - from.size(), from.size());
+        if (!std::equal(tail.begin(), tail.end(), from.begin(), [](char a, char b) {
+              return std::tolower(static_cast<unsigned char>(a)) == b;
+            }))
+          continue;
+        s.resize(s.size() - from.size());
+        s += to;
+        again = !s.empty() && (s.back() == ']' || s.back() == ')' || s.back() == '}');
+        break;
+      }
+    }
+  }
   std::string l = lower(s.substr(0, 6));
   if (l.starts_with("hxxps")) s.replace(0, 5, "https");
   else if (l.starts_with("hxxp")) s.replace(0, 4, "http");

@@ -201,6 +201,28 @@ TEST(IocExtract, SchemeSeparatorWithoutSchemeIsNoUrl) {
   EXPECT_TRUE(ok);
 }
 
+// Found by tests/fuzz/fuzz_ioc_extract: "uce[At]@example.sorer" gave the email "uce[at]@..." (the
+// marker was matched in lower case only, then the value was lowered), which is no email when
+// classified again; nested markers needed two passes.
+TEST(IocNormalise, RefangIsCaseInsensitiveAndIdempotent) {
+  EXPECT_EQ(refang("evil[DOT]com"), "evil.com");
+  EXPECT_EQ(refang("Bad.Guy[AT]Evil(Dot)com"), "Bad.Guy@Evil.com");
+  EXPECT_EQ(refang("a[[.]]b"), "a.b");
+  EXPECT_EQ(refang("x[[[dot]]]y"), "x.y");
+  EXPECT_EQ(refang("hxxps[://]evil[.]com"), "https://evil.com");
+  EXPECT_FALSE(classify("uce[At]@example.org"));  // "uce@@example.org"
+  EXPECT_EQ(classify("UCE[AT]Example[.]org")->value, "uce@example.org");
+  for (const char* v : {"a[[at]]@x.org", "[[.]]", "(((.)))", "http://a.example/x[[.]]y", "a[[@]]b.example"}) {
+    EXPECT_EQ(refang(refang(v)), refang(v)) << v;
+    if (auto once = classify(v)) {
+      EXPECT_EQ(classify(once->value, once->type)->value, once->value) << v;
+    }
+  }
+  std::string many;
+  for (int i = 0; i < 100000; ++i) many += "[.]";
+  EXPECT_EQ(refang(many), std::string(100000, '.'));
+}
+
 struct Sweep {
   Dir d;
   std::unique_ptr<IocSweeper> sweeper;
