@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test unit integration demo bench bench-smoke bench-http bench-s3 asan tsan deb fuzz clean
+.PHONY: all deps configure build test unit integration demo bench bench-smoke bench-http bench-s3 asan tsan asan-unit tsan-unit deb fuzz clean
 
 all: build
 
@@ -51,11 +51,31 @@ bench-smoke: deps
 	$(MAKE) build
 	/usr/bin/python3 bench/harness.py --events 20000 --smoke
 
+# ASan + UBSan builds use clang and the flags of the fuzz build, so ccache shares sluice_core's objects
+# between build-fuzz and build-asan. TSan uses the default compiler.
+ASAN_FLAGS = -DSLUICE_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
+TSAN_FLAGS = -DSLUICE_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug
+# Any sanitizer report fails the run.
+SAN_ENV = UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+
 asan:
-	$(MAKE) test BUILD_DIR=build-asan CMAKE_FLAGS="-DSLUICE_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug"
+	CC=clang CXX=clang++ $(SAN_ENV) $(MAKE) test BUILD_DIR=build-asan CMAKE_FLAGS="$(ASAN_FLAGS)"
 
 tsan:
-	$(MAKE) test BUILD_DIR=build-tsan CMAKE_FLAGS="-DSLUICE_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug"
+	$(SAN_ENV) $(MAKE) test BUILD_DIR=build-tsan CMAKE_FLAGS="$(TSAN_FLAGS)"
+
+# The unit suite alone under the sanitizers (CI runs asan-unit): builds only unit_tests, in the
+# build directory of `make asan` / `make tsan`.
+asan-unit: deps
+	CC=clang CXX=clang++ $(MAKE) configure BUILD_DIR=build-asan CMAKE_FLAGS="$(ASAN_FLAGS)"
+	cmake --build build-asan -j $(JOBS) --target unit_tests
+	cd build-asan && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) -L unit --timeout 300
+
+tsan-unit: deps
+	$(MAKE) configure BUILD_DIR=build-tsan CMAKE_FLAGS="$(TSAN_FLAGS)"
+	cmake --build build-tsan -j $(JOBS) --target unit_tests
+	cd build-tsan && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) -L unit --timeout 300
 
 deb: build
 	cd $(BUILD_DIR) && cpack -G DEB
@@ -63,13 +83,12 @@ deb: build
 # libFuzzer targets built with clang + ASan/UBSan, each run for FUZZ_SECONDS from its seed corpus.
 FUZZ_SECONDS ?= 60
 fuzz: deps
-	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DSLUICE_FUZZ=ON -DBUILD_TESTING=OFF \
-	  -DSLUICE_SANITIZE=address,undefined
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz $(ASAN_FLAGS) -DSLUICE_FUZZ=ON -DBUILD_TESTING=OFF
 	cmake --build build-fuzz -j $(JOBS) $$(cd tests/fuzz && ls fuzz_*.cpp | sed 's/\.cpp$$//; s/^/--target /')
 	@for f in tests/fuzz/fuzz_*.cpp; do n=$$(basename $$f .cpp); c=tests/fuzz/corpus/$${n#fuzz_}; \
 	  mkdir -p build-fuzz/corpus/$$n && echo "== $$n ($(FUZZ_SECONDS) s)" && \
-	  build-fuzz/tests/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536 \
-	    build-fuzz/corpus/$$n $$c || exit 1; done
+	  $(SAN_ENV) build-fuzz/tests/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536 \
+	    -artifact_prefix=build-fuzz/$$n- build-fuzz/corpus/$$n $$c || exit 1; done
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -40,8 +40,10 @@ void token(std::string_view t, Candidates& out) {
   if (auto p = t.find("://"); p != std::string_view::npos) {
     std::string_view url = t.substr(p >= 5 ? p - 5 : 0);
     while (!url.empty() && !std::isalpha(static_cast<unsigned char>(url.front()))) url.remove_prefix(1);
+    size_t scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos) return;  // no letter before "://": no scheme, no URL
     add(out, classify(url, Type::Url));
-    size_t hs = url.find("://") + 3;
+    size_t hs = scheme_end + 3;
     size_t he = url.find_first_of("/?#", hs);
     std::string_view host = url.substr(hs, he == std::string_view::npos ? std::string_view::npos : he - hs);
     if (auto at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);

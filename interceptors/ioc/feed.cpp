@@ -1,9 +1,10 @@
 #include "interceptors/ioc/feed.hpp"
 
+#include <re2/re2.h>
+
 #include <boost/json.hpp>
 #include <ctime>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -67,16 +68,22 @@ void note(FeedLoadResult& r, const FeedSpec& f, size_t line, const std::string& 
 }  // namespace
 
 FeedLoadResult load_feed(const FeedSpec& f, IndicatorSet& set, int64_t now_s) {
+  return parse_feed(f, slurp(f.path), set, now_s);
+}
+
+FeedLoadResult parse_feed(const FeedSpec& f, std::string_view text, IndicatorSet& set, int64_t now_s) {
   FeedLoadResult r;
-  std::string text = slurp(f.path);
   if (f.format == FeedSpec::Format::Stix) {
     boost::json::error_code ec;
     auto v = boost::json::parse(text, ec);
-    if (ec || !v.is_object() || !v.as_object().contains("objects"))
+    auto* objects = ec || !v.is_object() ? nullptr : v.as_object().if_contains("objects");
+    if (!objects || !objects->is_array())
       throw std::runtime_error(f.path + ": not a STIX 2.1 bundle (expected {\"type\": \"bundle\", \"objects\": [...]})");
-    static const std::regex kEq(R"(^\s*\[\s*([a-z0-9-]+):([A-Za-z0-9_.'-]+)\s*=\s*'((?:[^'\\]|\\.)*)'\s*\]\s*$)");
+    // RE2, not std::regex: libstdc++'s matcher recurses once per character and overflows the stack on a long
+    // pattern (a feed is outside input).
+    static const RE2 kEq(R"(\s*\[\s*([a-z0-9-]+):([A-Za-z0-9_.'-]+)\s*=\s*'((?:[^'\\]|\\.)*)'\s*\]\s*)");
     size_t idx = 0;
-    for (const auto& o : v.as_object().at("objects").as_array()) {
+    for (const auto& o : objects->as_array()) {
       ++idx;
       if (!o.is_object()) continue;
       const auto& obj = o.as_object();
@@ -94,13 +101,11 @@ FeedLoadResult load_feed(const FeedSpec& f, IndicatorSet& set, int64_t now_s) {
           continue;
         }
       }
-      std::smatch m;
-      std::string p(pat->as_string());
-      if (!std::regex_match(p, m, kEq)) {  // compound or non-equality patterns (used at load, not per event)
-        ++r.unsupported;
+      std::string obj_type, prop, value;
+      if (!RE2::FullMatch(std::string_view(pat->as_string()), kEq, &obj_type, &prop, &value)) {
+        ++r.unsupported;  // compound or non-equality patterns
         continue;
       }
-      std::string obj_type = m[1], prop = m[2], value = m[3];
       std::optional<Type> hint;
       if (obj_type == "ipv4-addr" || obj_type == "ipv6-addr") hint = obj_type == "ipv4-addr" ? Type::Ipv4 : Type::Ipv6;
       else if (obj_type == "domain-name") hint = Type::Domain;
@@ -122,7 +127,7 @@ FeedLoadResult load_feed(const FeedSpec& f, IndicatorSet& set, int64_t now_s) {
     }
     return r;
   }
-  std::istringstream in(text);
+  std::istringstream in{std::string(text)};
   size_t lineno = 0;
   for (std::string line; std::getline(in, line);) {
     ++lineno;

@@ -4,6 +4,7 @@
 // A bad line is counted and reported with file:line; an unsupported STIX pattern is counted.
 #pragma once
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "interceptors/ioc/indicator_set.hpp"
@@ -28,5 +29,8 @@ struct FeedLoadResult {
 
 // Adds the feed's indicators to `set`. Throws std::runtime_error if the file cannot be read.
 FeedLoadResult load_feed(const FeedSpec& spec, IndicatorSet& set, int64_t now_s);
+// The same on the feed's text (spec.path only names it in errors). Throws std::runtime_error when a
+// STIX feed is not a bundle.
+FeedLoadResult parse_feed(const FeedSpec& spec, std::string_view text, IndicatorSet& set, int64_t now_s);
 
 }  // namespace sluice::ioc

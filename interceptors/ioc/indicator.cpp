@@ -16,9 +16,6 @@ std::string lower(std::string_view s) {
 bool all_hex(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
-void replace_all(std::string& s, std::string_view from, std::string_view to) {
-  for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
-}
 
 }  // namespace
 
@@ -52,11 +49,33 @@ std::optional<Type> parse_type(std::string_view s) {
 }
 
 std::string refang(std::string_view in) {
-  std::string s(in);
-  for (auto [from, to] : {std::pair<std::string_view, std::string_view>{"[.]", "."}, {"(.)", "."}, {"{.}", "."},
-                          {"[dot]", "."}, {"(dot)", "."}, {"[:]", ":"}, {"[://]", "://"}, {"[@]", "@"},
-                          {"[at]", "@"}, {"(at)", "@"}})
-    replace_all(s, from, to);
+  static constexpr std::pair<std::string_view, std::string_view> kMarkers[] = {
+      {"[.]", "."},   {"(.)", "."},   {"{.}", "."}, {"[dot]", "."}, {"(dot)", "."},
+      {"[:]", ":"},   {"[://]", "://"}, {"[@]", "@"}, {"[at]", "@"},  {"(at)", "@"}};
+  // One pass; a marker (any case: [DOT], [At]) is replaced as soon as it ends the output, so one that
+  // only appears once another is replaced ("[[.]]") goes too. Hence refang(refang(s)) == refang(s),
+  // which a normalised value relies on, in linear time (no rescans of a long body).
+  std::string s;
+  s.reserve(in.size());
+  for (char c : in) {
+    s += c;
+    bool again = c == ']' || c == ')' || c == '}';
+    while (again) {
+      again = false;
+      for (auto [from, to] : kMarkers) {
+        if (s.size() < from.size() || s.back() != from.back()) continue;
+        std::string_view tail(s.data() + s.size() - from.size(), from.size());
+        if (!std::equal(tail.begin(), tail.end(), from.begin(), [](char a, char b) {
+              return std::tolower(static_cast<unsigned char>(a)) == b;
+            }))
+          continue;
+        s.resize(s.size() - from.size());
+        s += to;
+        again = !s.empty() && (s.back() == ']' || s.back() == ')' || s.back() == '}');
+        break;
+      }
+    }
+  }
   std::string l = lower(s.substr(0, 6));
   if (l.starts_with("hxxps")) s.replace(0, 5, "https");
   else if (l.starts_with("hxxp")) s.replace(0, 4, "http");
@@ -120,17 +139,28 @@ std::optional<std::string> normalize_url(std::string_view s) {
   size_t host_end = u.find_first_of("/?#", host_start);
   std::string authority = u.substr(host_start, host_end == std::string::npos ? std::string::npos : host_end - host_start);
   std::string rest = host_end == std::string::npos ? "/" : u.substr(host_end);
-  if (authority.empty()) return std::nullopt;
-  std::string host = lower(authority);
-  size_t colon = host.rfind(':');
-  if (colon != std::string::npos && host.find(']') == std::string::npos) {
-    std::string port = host.substr(colon + 1);
-    host = host.substr(0, colon);
+  // authority = [userinfo@]host[:port]. The port is digits only and the host (unless an IPv6
+  // literal) has no ':' and no trailing dot, so that a normalised URL normalises to itself (feeds
+  // and events agree) and "http://:80" is no URL.
+  std::string lowered = lower(authority);
+  size_t at = lowered.rfind('@');
+  std::string userinfo = at == std::string::npos ? "" : lowered.substr(0, at + 1);
+  std::string host = at == std::string::npos ? lowered : lowered.substr(at + 1);
+  if (host.find(']') == std::string::npos) {
+    std::string port;
+    if (size_t colon = host.rfind(':'); colon != std::string::npos) {
+      port = host.substr(colon + 1);
+      host.resize(colon);
+      if (!std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); })) return std::nullopt;
+    }
+    if (host.find(':') != std::string::npos) return std::nullopt;
+    while (!host.empty() && host.back() == '.') host.pop_back();
     if ((scheme == "http" && port == "80") || (scheme == "https" && port == "443") || (scheme == "ftp" && port == "21"))
       port.clear();
     if (!port.empty()) host += ":" + port;
   }
-  while (!host.empty() && host.back() == '.') host.pop_back();
+  if (host.empty()) return std::nullopt;
+  host = userinfo + host;
   if (rest.empty()) rest = "/";
   return scheme + "://" + host + rest;
 }

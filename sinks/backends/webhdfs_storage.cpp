@@ -34,14 +34,7 @@ std::string encode_path(const std::string& p) {
 }
 
 std::string describe_error(const WebHdfsStorage::Response& r) {
-  boost::json::error_code ec;
-  auto v = boost::json::parse(r.body, ec);
-  if (!ec && v.is_object() && v.as_object().contains("RemoteException")) {
-    auto& e = v.as_object().at("RemoteException").as_object();
-    std::string ex = e.contains("exception") ? std::string(e.at("exception").as_string()) : "RemoteException";
-    std::string msg = e.contains("message") ? std::string(e.at("message").as_string()) : "";
-    return std::to_string(r.status) + " " + ex + ": " + msg;
-  }
+  if (auto e = parse_remote_exception(r.body)) return std::to_string(r.status) + " " + e->exception + ": " + e->message;
   return "HTTP " + std::to_string(r.status) + (r.body.empty() ? "" : ": " + r.body.substr(0, 200));
 }
 
@@ -78,6 +71,56 @@ class WebHdfsFile : public OutputFile {
 };
 
 }  // namespace
+
+std::optional<RemoteException> parse_remote_exception(std::string_view body) {
+  boost::json::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  auto* re = v.as_object().if_contains("RemoteException");
+  if (!re || !re->is_object()) return std::nullopt;
+  auto text = [&](const char* key) {
+    auto* m = re->as_object().if_contains(key);
+    return m && m->is_string() ? std::string(m->as_string()) : std::string();
+  };
+  RemoteException e{text("exception"), text("message")};
+  if (e.exception.empty()) e.exception = "RemoteException";
+  return e;
+}
+
+std::optional<int64_t> parse_file_length(std::string_view body) {
+  boost::json::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  auto* fs = v.as_object().if_contains("FileStatus");
+  if (!fs || !fs->is_object()) return std::nullopt;
+  auto* len = fs->as_object().if_contains("length");
+  if (!len) return std::nullopt;
+  auto n = len->to_number<int64_t>(ec);
+  if (ec || n < 0) return std::nullopt;
+  return n;
+}
+
+std::optional<std::vector<DirEntry>> parse_list_status(std::string_view body) {
+  boost::json::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  auto* fss = v.as_object().if_contains("FileStatuses");
+  if (!fss || !fss->is_object()) return std::nullopt;
+  auto* list = fss->as_object().if_contains("FileStatus");
+  if (!list || !list->is_array()) return std::nullopt;
+  std::vector<DirEntry> out;
+  for (const auto& s : list->as_array()) {
+    if (!s.is_object()) continue;
+    auto* name = s.as_object().if_contains("pathSuffix");
+    if (!name || !name->is_string()) continue;
+    std::string n(name->as_string());
+    // A name that is not one path segment would escape the listed directory (or recurse forever).
+    if (n.empty() || n == "." || n == ".." || n.find('/') != std::string::npos) continue;
+    auto* type = s.as_object().if_contains("type");
+    out.push_back({std::move(n), type && type->is_string() && type->as_string() == "DIRECTORY"});
+  }
+  return out;
+}
 
 namespace {
 
@@ -183,8 +226,7 @@ void WebHdfsStorage::rename(const std::string& from, const std::string& to) {
 int64_t WebHdfsStorage::length(const std::string& path) {
   try {
     auto r = call("GET", path, "GETFILESTATUS");
-    auto v = boost::json::parse(r.body);
-    return v.at("FileStatus").at("length").to_number<int64_t>();
+    return parse_file_length(r.body).value_or(-1);
   } catch (const std::exception&) {
     return -1;
   }
@@ -200,11 +242,11 @@ std::vector<std::string> WebHdfsStorage::list_files(const std::string& dir) {
   } catch (const StorageError&) {
     return out;  // missing directory: nothing to recover
   }
-  auto v = boost::json::parse(r.body);
-  for (const auto& s : v.at("FileStatuses").at("FileStatus").as_array()) {
-    std::string name(s.at("pathSuffix").as_string());
-    std::string full = dir + (dir.ends_with("/") ? "" : "/") + name;
-    if (s.at("type").as_string() == "DIRECTORY") {
+  auto entries = parse_list_status(r.body);
+  if (!entries) throw StorageError("WebHDFS LISTSTATUS " + dir + ": not a FileStatuses answer: " + r.body.substr(0, 200));
+  for (const auto& e : *entries) {
+    std::string full = dir + (dir.ends_with("/") ? "" : "/") + e.name;
+    if (e.directory) {
       auto sub = list_files(full);
       out.insert(out.end(), sub.begin(), sub.end());
     } else {

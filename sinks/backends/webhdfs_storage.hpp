@@ -12,7 +12,10 @@
 #include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "sinks/backends/storage.hpp"
 
@@ -27,6 +30,23 @@ struct WebHdfsOptions {
   bool https = false;
   std::shared_ptr<boost::asio::ssl::context> tls;  // set when https (or a redirect goes to https://)
 };
+
+// The JSON answers read, as pure functions (unit-tested and fuzzed; none throws on any body).
+struct RemoteException {
+  std::string exception;  // e.g. FileNotFoundException; "RemoteException" when absent
+  std::string message;
+};
+// nullopt unless body is {"RemoteException": {...}}; non-string members are left empty.
+std::optional<RemoteException> parse_remote_exception(std::string_view body);
+// GETFILESTATUS: FileStatus.length, or nullopt when absent, not an integer or negative.
+std::optional<int64_t> parse_file_length(std::string_view body);
+struct DirEntry {
+  std::string name;  // pathSuffix
+  bool directory = false;
+};
+// LISTSTATUS: the entries; nullopt when body is not a FileStatuses document. Entries without a
+// string pathSuffix, or whose pathSuffix is empty, ".", ".." or contains '/', are skipped.
+std::optional<std::vector<DirEntry>> parse_list_status(std::string_view body);
 
 class WebHdfsStorage : public Storage {
  public:

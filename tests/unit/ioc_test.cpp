@@ -148,6 +148,88 @@ TEST(IocFeeds, TextCsvStixWithErrorsExpiryAndUnsupported) {
   EXPECT_TRUE(s.lookup(*classify("sub.stix.example")));
 }
 
+// Found by tests/fuzz/fuzz_ioc_feed: a 'objects' that is not an array escaped as boost's
+// invalid_argument, and a long STIX pattern overflowed the stack inside std::regex.
+TEST(IocFeeds, StixBundleWithoutObjectArrayIsReported) {
+  IndicatorSet s;
+  FeedSpec stix{"s", "s.json", FeedSpec::Format::Stix};
+  try {
+    parse_feed(stix, R"({"type":"bundle","objects":{"type":"indicator"}})", s, 1700000000);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a STIX 2.1 bundle"), std::string::npos) << e.what();
+  }
+}
+
+TEST(IocFeeds, StixLongPatternIsParsedWithoutRecursion) {
+  IndicatorSet s;
+  FeedSpec stix{"s", "s.json", FeedSpec::Format::Stix};
+  std::string label(60, 'a'), name;
+  while (name.size() < 2'000'000) name += label + ".";
+  name += "example";
+  std::string bundle = R"({"type":"bundle","objects":[{"type":"indicator","pattern":"[domain-name:value = ')" + name +
+                       R"(']"},{"type":"indicator","pattern":"[url:value = 'http://evil.example/x']"}]})";
+  auto r = parse_feed(stix, bundle, s, 1700000000);
+  EXPECT_EQ(r.loaded + r.bad_lines, 2u);
+  EXPECT_TRUE(s.lookup(*classify("http://evil.example/x")));
+}
+
+// Found by tests/fuzz/fuzz_ioc_extract: "hxxp://:80" in an event became the candidate "http:///",
+// which is not a URL, and a normalised URL did not always normalise to itself.
+TEST(IocNormalise, UrlNormalisesToItself) {
+  EXPECT_FALSE(classify("http://:80"));
+  EXPECT_FALSE(classify("http://.:80/x"));
+  EXPECT_FALSE(classify("http://a:80:/", Type::Url));
+  EXPECT_EQ(classify("http://a.:80/x")->value, "http://a/x");
+  EXPECT_EQ(classify("HTTP://User@Evil.COM.:8080")->value, "http://user@evil.com:8080/");
+  EXPECT_EQ(classify("http://[2001:DB8::1]:80/")->value, "http://[2001:db8::1]:80/");
+  for (const char* u : {"http://a.:80/x", "https://evil.com:8443", "ftp://x.example:21/", "http://u:p@h.example:81/",
+                        "hxxps://bad[.]example./p?q=1#f"}) {
+    auto once = classify(u, Type::Url);
+    ASSERT_TRUE(once) << u;
+    EXPECT_EQ(classify(once->value, Type::Url)->value, once->value) << u;
+  }
+  Candidates c;
+  extract("url=hxxp://:80 and http://ok.example:80/a", Mode::Body, c);
+  for (const auto& i : c.items) EXPECT_NE(i.value, "http:///");
+}
+
+// Found by tests/fuzz/fuzz_ioc_extract: a "://" with no letter before it ("/://:00") threw
+// std::out_of_range from the extractor, i.e. out of the interceptor, for any event body.
+TEST(IocExtract, SchemeSeparatorWithoutSchemeIsNoUrl) {
+  for (const char* body : {"/://:00+:00", "\xff\xff://b[.]example/x", "://", "1://x", "a\x01://evil.com/p"}) {
+    Candidates c;
+    EXPECT_NO_THROW(extract(body, Mode::Body, c)) << body;
+  }
+  Candidates c;
+  extract("see 9://evil.example/x and http://ok.example/", Mode::Body, c);
+  bool ok = false;
+  for (const auto& i : c.items) ok |= i.value == "http://ok.example/";
+  EXPECT_TRUE(ok);
+}
+
+// Found by tests/fuzz/fuzz_ioc_extract: "uce[At]@example.sorer" gave the email "uce[at]@..." (the
+// marker was matched in lower case only, then the value was lowered), which is no email when
+// classified again; nested markers needed two passes.
+TEST(IocNormalise, RefangIsCaseInsensitiveAndIdempotent) {
+  EXPECT_EQ(refang("evil[DOT]com"), "evil.com");
+  EXPECT_EQ(refang("Bad.Guy[AT]Evil(Dot)com"), "Bad.Guy@Evil.com");
+  EXPECT_EQ(refang("a[[.]]b"), "a.b");
+  EXPECT_EQ(refang("x[[[dot]]]y"), "x.y");
+  EXPECT_EQ(refang("hxxps[://]evil[.]com"), "https://evil.com");
+  EXPECT_FALSE(classify("uce[At]@example.org"));  // "uce@@example.org"
+  EXPECT_EQ(classify("UCE[AT]Example[.]org")->value, "uce@example.org");
+  for (const char* v : {"a[[at]]@x.org", "[[.]]", "(((.)))", "http://a.example/x[[.]]y", "a[[@]]b.example"}) {
+    EXPECT_EQ(refang(refang(v)), refang(v)) << v;
+    if (auto once = classify(v)) {
+      EXPECT_EQ(classify(once->value, once->type)->value, once->value) << v;
+    }
+  }
+  std::string many;
+  for (int i = 0; i < 100000; ++i) many += "[.]";
+  EXPECT_EQ(refang(many), std::string(100000, '.'));
+}
+
 struct Sweep {
   Dir d;
   std::unique_ptr<IocSweeper> sweeper;
