@@ -66,6 +66,11 @@ class Sluice(Agent):
                       "b.sources.r.positionFile = %s/positions.json\n"
                       "b.sources.r.batchSize = 1000\n"
                       "b.sinks.k.hdfs.useLocalTimeStamp = true\n" % (source_file, self.work))
+        elif scenario == "udp":
+            source = ("b.sources.r.type = syslogudp\n"
+                      "b.sources.r.host = 127.0.0.1\n"
+                      "b.sources.r.port = %d\n"
+                      "b.sources.r.keepFields = all\n" % self.port)
         else:
             source = ("b.sources.r.type = syslogtcp\n"
                       "b.sources.r.host = 127.0.0.1\n"
@@ -160,6 +165,10 @@ class Rsyslog(Agent):
             inp = ('module(load="imfile")\n'
                    'input(type="imfile" File="%s" Tag="bench" ruleset="bench")\n' % source_file)
             stamp = "timegenerated"
+        elif scenario == "udp":
+            inp = ('module(load="imudp")\n'
+                   'input(type="imudp" address="127.0.0.1" port="%d" ruleset="bench")\n' % self.port)
+            stamp = "timereported"
         else:
             inp = ('module(load="imtcp" MaxSessions="100")\n'
                    'input(type="imtcp" address="127.0.0.1" port="%d" ruleset="bench")\n' % self.port)
@@ -187,6 +196,11 @@ class SyslogNg(Agent):
             src = 'source s { file("%s" flags(no-parse) follow-freq(0.1) log-fetch-limit(1000) log-iw-size(100000)); };\n' % source_file
             tmpl = "${MESSAGE}\\n"
             path = "%s/${R_YEAR}${R_MONTH}${R_DAY}${R_HOUR}/syslog-ng.log" % self.out
+        elif scenario == "udp":
+            src = ('source s { network(ip(127.0.0.1) port(%d) transport(udp) flags(syslog-protocol, store-raw-message)'
+                   ' so-rcvbuf(4194304) log-iw-size(100000) log-fetch-limit(1000)); };\n' % self.port)
+            tmpl = "${RAWMSG}\\n"
+            path = "%s/${YEAR}${MONTH}${DAY}${HOUR}/syslog-ng.log" % self.out
         else:
             src = ('source s { network(ip(127.0.0.1) port(%d) transport(tcp) flags(syslog-protocol, store-raw-message)'
                    ' max-connections(100) log-iw-size(100000) log-fetch-limit(1000)); };\n' % self.port)
