@@ -85,6 +85,16 @@ def digest(lines):
     return h.hexdigest()
 
 
+def report(lines, out, rows):
+    """Prints the markdown lines, writes them to out (if given); the exit status: 0 when every row is ok."""
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if out:
+        with open(out, "w") as f:
+            f.write(text)
+    return 0 if all(r["ok"] for r in rows) else 1
+
+
 def wait_port(port, timeout=20):
     end = time.time() + timeout
     while time.time() < end:

@@ -16,7 +16,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import free_port, proc_cpu, proc_hwm_kb, wait_port  # noqa: E402
+from harness import report, free_port, proc_cpu, proc_hwm_kb, wait_port  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SLUICE = os.path.join(ROOT, "build", "sluice")
@@ -94,12 +94,7 @@ def main():
         lines.append("| %d | %d | %d | %d | %.2f | %.1f | %d | %s |" % (
             r["connections"], r["batch"], r["events"], r["events_per_s"], r["cpu_s_per_m"], r["rss_mb"],
             r["retries_503"], "ok" if r["ok"] else "FAILED (%d received)" % r["received"]))
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text)
-    return 0 if all(r["ok"] for r in rows) else 1
+    return report(lines, a.out, rows)
 
 
 if __name__ == "__main__":

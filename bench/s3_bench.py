@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from harness import free_port, proc_hwm_kb, wait_port  # noqa: E402
+from harness import report, free_port, proc_hwm_kb, wait_port  # noqa: E402
 from s3_test_support import S3rver, BUCKET  # noqa: E402
 
 SLUICE = os.path.join(ROOT, "build", "sluice")
@@ -114,12 +114,7 @@ def main():
     ratio = rows[1]["events_per_s"] / rows[0]["events_per_s"]
     lines.append("")
     lines.append("S3 throughput = %.0f %% of the local backend's (target >= 80 %%)." % (100 * ratio))
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text)
-    return 0 if all(r["ok"] for r in rows) else 1
+    return report(lines, a.out, rows)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import agents  # noqa: E402
-from harness import free_port, proc_cpu, read_output, wait_quiet  # noqa: E402
+from harness import report, free_port, proc_cpu, read_output, wait_quiet  # noqa: E402
 
 
 def run(agent_cls, corpus, sent_lines, n, rate, work, loggen, env):
@@ -71,12 +71,7 @@ def main():
         lines.append("| %d | %s | %d | %d | %.2f %% | %.2f | %s |" % (
             r["rate"], r["agent"], r["sent"], r["received"], r["loss_pct"], r["cpu_s_per_m"],
             "ok" if r["ok"] else "FAILED (%d lines not sent)" % r["foreign"]))
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text)
-    return 0 if all(r["ok"] for r in rows) else 1
+    return report(lines, a.out, rows)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,14 @@
 
 namespace sluice::parse {
 
+// True for a non-empty run of ASCII digits (the check squid fields and schema types share).
+inline bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
 struct Field {
   std::string_view name;
   std::string_view value;

@@ -9,13 +9,6 @@
 namespace sluice::parse {
 namespace {
 
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
-
 bool parse_int(std::string_view v, int64_t& out) {
   if (!v.empty() && v.front() == '+') v.remove_prefix(1);
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);

@@ -3,13 +3,6 @@
 namespace sluice::parse {
 namespace {
 
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
-
 // seconds[.fraction]
 bool is_epoch(std::string_view s) {
   size_t dot = s.find('.');

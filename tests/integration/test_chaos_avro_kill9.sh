@@ -78,20 +78,6 @@ wait_until 90 caught_up || true
 sleep 1
 stop_agent "$remote"
 stop_agent "$agg"
-$PY - "$TEST_TMP/out" "$N" <<'PY' || fail "lost lines after kill -9 of either Avro tier"
-import collections, glob, sys
-want = int(sys.argv[2])
-seen = collections.Counter()
-for p in glob.glob(sys.argv[1] + "/*"):
-    for line in open(p, errors="replace"):
-        parts = line.split()
-        if len(parts) == 2 and parts[0].startswith("seq-") and len(parts[1]) == 120:
-            seen[int(parts[0][4:])] += 1
-lost = [i for i in range(want) if seen[i] == 0]
-dup = sum(1 for c in seen.values() if c > 1)
-worst = max(seen.values()) if seen else 0
-print("avro tiers, kill -9 x20: %d lines, lost %d, duplicated %d, most copies of one line %d"
-      % (want, len(lost), dup, worst))
-assert not lost, "lost: %s" % lost[:10]
-PY
+$PY "$(dirname "$0")/../peers/count_numbered.py" "$TEST_TMP/out" "$N" "avro tiers, kill -9 x20" ||
+  fail "lost lines after kill -9 of either Avro tier"
 pass "chaos kill -9 across Avro tiers"

@@ -66,17 +66,5 @@ stop_agent "$remote"; stop_agent "$agg"
 echo "during the outage: remote channel backlog $backlog, failed connections $failed; delivered $(count) of $N"
 [ "$backlog" -gt 10000 ] || fail "the remote channel did not hold the backlog during the outage ($backlog)"
 [ "$failed" -gt 0 ] || fail "the sink's failures are not in the metrics"
-$PY - "$TEST_TMP/out" "$N" <<'PY' || fail "lines lost across the outage"
-import collections, glob, sys
-want = int(sys.argv[2])
-seen = collections.Counter()
-for p in glob.glob(sys.argv[1] + "/*"):
-    for line in open(p, errors="replace"):
-        parts = line.split()
-        if len(parts) == 2 and parts[0].startswith("seq-"):
-            seen[int(parts[0][4:])] += 1
-lost = [i for i in range(want) if seen[i] == 0]
-print("outage: lost %d, duplicated %d" % (len(lost), sum(1 for c in seen.values() if c > 1)))
-assert not lost, lost[:10]
-PY
+$PY "$(dirname "$0")/../peers/count_numbered.py" "$TEST_TMP/out" "$N" "outage" || fail "lines lost across the outage"
 pass "aggregator outage: backlog held, recovered without intervention, nothing lost"
