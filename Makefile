@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test unit integration demo bench bench-smoke asan tsan deb fuzz clean
+.PHONY: all deps configure build test unit integration demo bench bench-smoke bench-avro asan tsan deb fuzz clean
 
 all: build
 
@@ -41,6 +41,11 @@ bench: deps
 bench-smoke: deps
 	$(MAKE) build
 	/usr/bin/python3 bench/harness.py --events 20000 --smoke
+
+# Avro tier: remote agent -> avro sink -> aggregator avro source -> null, against rsyslog omfwd -> imtcp;
+# rewrites the generated block of bench/RESULTS.md. BENCH_EVENTS overrides the size (default 2 M).
+bench-avro: build
+	/usr/bin/python3 bench/avro_tier.py --events $${BENCH_EVENTS:-2000000} --results bench/RESULTS.md
 
 asan:
 	$(MAKE) test BUILD_DIR=build-asan CMAKE_FLAGS="-DSLUICE_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug"
