@@ -153,6 +153,12 @@ size_t RpcClient::read_some(char* buf, size_t n, std::chrono::steady_clock::time
   }
 }
 
+bool RpcClient::peer_closed() const {
+  if (fd_ < 0) return false;
+  pollfd p{fd_, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
 void RpcClient::close() {
   if (ssl_) SSL_free(ssl_);
   ssl_ = nullptr;

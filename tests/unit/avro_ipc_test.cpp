@@ -168,6 +168,23 @@ TEST(AvroSinkSource, FullServerChannelAnswersFailedAndTheSinkRollsBack) {
   EXPECT_EQ(p.in->size(), 10u);                         // nothing left the remote channel
 }
 
+TEST(AvroSinkSource, SinkReconnectsWhenTheSourceClosedAnIdleConnection) {
+  Pair p({{"keep-alive", "0"}}, {{"idleTimeout", "1"}});
+  for (int round = 0; round < 2; ++round) {
+    {
+      auto tx = p.in->begin();
+      tx->put(Event("round " + std::to_string(round)));
+      tx->commit();
+    }
+    EXPECT_NO_THROW(p.sink->process()) << round;
+    if (round == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the source closes it
+  }
+  EXPECT_EQ(p.in->size(), 0u);
+  auto tx = p.out->begin();
+  EXPECT_EQ(tx->take(100, false), 2u);
+  tx->commit();
+}
+
 TEST(AvroSinkSource, ServerDownIsADeliveryFailure) {
   auto c = make_context({{"keep-alive", "0"}});
   MemoryChannel ch("c", c);
