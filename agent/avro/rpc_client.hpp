@@ -63,6 +63,7 @@ class RpcClient {
   std::unique_ptr<Deflater> deflater_;
   std::unique_ptr<Inflater> inflater_;
   std::string pending_;  // received bytes not yet part of a frame
+  std::string request_;  // the frame being sent, reused between calls
 };
 
 }  // namespace sluice::avro

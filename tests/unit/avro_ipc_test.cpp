@@ -24,6 +24,10 @@ using test::make_context;
 TEST(AvroIpc, FrameRoundTripAndMultiBufferRequests) {
   std::string f = encode_frame(7, "hello");
   EXPECT_EQ(f, std::string("\0\0\0\x07\0\0\0\x01\0\0\0\x05hello", 17));
+  std::string in_place(kFrameHeader, 'x');
+  in_place += "hello";
+  set_frame_header(in_place, 7);
+  EXPECT_EQ(in_place, f);
   // A frame of three buffers (Java splits requests into 8 KiB buffers), fed byte by byte.
   std::string multi = std::string("\0\0\0\x09\0\0\0\x03", 8) + std::string("\0\0\0\x02", 4) + "ab" +
                       std::string("\0\0\0\x00", 4) + std::string("\0\0\0\x01", 4) + "c";
