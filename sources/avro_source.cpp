@@ -120,8 +120,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (ec || !self->socket_.socket().is_open()) return;
       if (std::chrono::steady_clock::now() < self->deadline_) return self->wait_idle();
       if (self->impl_.warn.allow())
-        SLUICE_LOG(Warn, self->impl_.src.name()) << "closing connection from " << self->peer_ << ": no complete request for "
-                                                 << self->idle_.count() << " s (idleTimeout)";
+        SLUICE_LOG(Warn, self->impl_.src.name()) << "closing connection from " << self->peer_
+                                                 << ": no complete request for " << self->idle_.count()
+                                                 << " s (idleTimeout)";
       self->close();
     });
   }

@@ -28,7 +28,8 @@ struct Rig {
     char t[] = "/tmp/sluice-taildir.XXXXXX";
     dir = mkdtemp(t);
     fs::create_directories(dir / "logs");
-    auto cctx = make_context({{"capacity", std::to_string(capacity)}, {"transactionCapacity", std::to_string(txn)}, {"keep-alive", "0"}});
+    auto cctx = make_context(
+        {{"capacity", std::to_string(capacity)}, {"transactionCapacity", std::to_string(txn)}, {"keep-alive", "0"}});
     ch = std::make_unique<MemoryChannel>("c1", cctx);
     kv = {{"filegroups", "f1"},
           {"filegroups.f1", (dir / "logs").string() + "/access\\.log"},
