@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test unit integration demo bench bench-smoke bench-http bench-s3 asan tsan asan-unit tsan-unit deb fuzz clean
+.PHONY: all deps configure build test unit integration demo bench bench-smoke bench-http bench-s3 bench-avro asan tsan asan-unit tsan-unit deb fuzz clean
 
 all: build
 
@@ -50,6 +50,11 @@ bench-s3: build
 bench-smoke: deps
 	$(MAKE) build
 	/usr/bin/python3 bench/harness.py --events 20000 --smoke
+
+# Avro tier: remote agent -> avro sink -> aggregator avro source -> null, against rsyslog omfwd -> imtcp;
+# rewrites the generated block of bench/RESULTS.md. BENCH_EVENTS overrides the size (default 2 M).
+bench-avro: build
+	/usr/bin/python3 bench/avro_tier.py --events $${BENCH_EVENTS:-2000000} --results bench/RESULTS.md
 
 # ASan + UBSan builds use clang and the flags of the fuzz build, so ccache shares sluice_core's objects
 # between build-fuzz and build-asan. TSan uses the default compiler.

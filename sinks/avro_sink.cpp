@@ -33,6 +33,12 @@ void AvroSink::deliver(const Batch& batch) {
     client_->close();
     counters_.connection_closed.inc();
   }
+  if (client_ && client_->connected() && client_->peer_closed()) {
+    // E.g. the server's idleTimeout: reconnect now rather than fail this batch on the dead connection.
+    client_->close();
+    counters_.connection_closed.inc();
+    SLUICE_LOG(Info, name_) << opts_.host << ":" << opts_.port << " closed the connection; reconnecting";
+  }
   if (!client_) client_ = std::make_unique<avro::RpcClient>(opts_);
   if (!client_->connected()) {
     try {

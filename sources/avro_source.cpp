@@ -51,12 +51,17 @@ bool ip_allowed(const std::vector<IpFilterRule>& rules, const std::string& ip, c
 
 struct AvroSource::Impl {
   AvroSource& src;
+  std::atomic<int> connections{0};  // before io: connections still queued in io count down when it goes
   asio::io_context io;
   tcp::acceptor acceptor{io};
   std::vector<std::thread> threads;
   RateLimit warn;
   Counter& tls_failed;
-  explicit Impl(AvroSource& s) : src(s), tls_failed(s.counters_.group->counter("TlsHandshakeFailCount")) {}
+  Counter& open_connections;
+  std::chrono::seconds idle_timeout;
+  explicit Impl(AvroSource& s)
+      : src(s), tls_failed(s.counters_.group->counter("TlsHandshakeFailCount")),
+        open_connections(s.counters_.open_connections), idle_timeout(s.idle_timeout_s_) {}
   void accept();
   // Handles one request frame; returns the response payload (empty: close the connection).
   std::string handle(std::string_view payload, bool& handshaken, const std::string& peer);
@@ -68,15 +73,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket s, asio::ssl::context* tls, AvroSource::Impl& impl, size_t max, bool deflate,
              std::string peer)
-      : socket_(std::move(s), tls), timer_(socket_.get_executor()), impl_(impl), frames_(max), peer_(std::move(peer)) {
+      : socket_(std::move(s), tls), timer_(socket_.get_executor()), impl_(impl), frames_(max), peer_(std::move(peer)),
+        idle_(impl.idle_timeout) {
     if (deflate) {
       inflater_ = std::make_unique<avro::Inflater>();
       deflater_ = std::make_unique<avro::Deflater>();
     }
+    impl_.connections++;
+    impl_.open_connections.inc();
+  }
+  ~Connection() {
+    impl_.connections--;
+    impl_.open_connections.inc(-1);
   }
   // With TLS (as Flume: TLS outside, deflate inside) the handshake must finish within 30 s.
   void start() {
-    if (!socket_.is_tls()) return read();
+    if (!socket_.is_tls()) return begin_requests();
     timer_.expires_after(std::chrono::seconds(30));
     timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (!ec) self->close();
@@ -89,17 +101,38 @@ class Connection : public std::enable_shared_from_this<Connection> {
           SLUICE_LOG(Warn, self->impl_.src.name()) << "TLS handshake with " << self->peer_ << " failed: " << ec.message();
         return self->close();
       }
-      self->read();
-    });
-  }
-  void read() {
-    socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
-      if (ec) return;  // closed (EOF, reset or stop)
-      self->on_data(std::string_view(self->buf_, n));
+      self->begin_requests();
     });
   }
 
  private:
+  void begin_requests() {
+    if (idle_.count() > 0) {
+      deadline_ = std::chrono::steady_clock::now() + idle_;
+      wait_idle();
+    }
+    read();
+  }
+  // One timer per connection, re-armed only when it fires: a complete request just moves deadline_.
+  void wait_idle() {
+    timer_.expires_at(deadline_);
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || !self->socket_.socket().is_open()) return;
+      if (std::chrono::steady_clock::now() < self->deadline_) return self->wait_idle();
+      if (self->impl_.warn.allow())
+        SLUICE_LOG(Warn, self->impl_.src.name()) << "closing connection from " << self->peer_
+                                                 << ": no complete request for " << self->idle_.count()
+                                                 << " s (idleTimeout)";
+      self->close();
+    });
+  }
+  void read() {
+    socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+      if (ec) return self->close();  // EOF, reset or stop
+      self->on_data(std::string_view(self->buf_, n));
+    });
+  }
+
   void on_data(std::string_view data) {
     std::string plain;
     try {
@@ -118,6 +151,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         std::string reply = impl_.handle(payload, handshaken_, peer_);
         if (reply.empty()) return close();
         out_ += avro::encode_frame(serial, reply);
+        if (idle_.count() > 0) deadline_ = std::chrono::steady_clock::now() + idle_;
       }
     } catch (const std::exception& e) {
       if (impl_.warn.allow()) SLUICE_LOG(Warn, impl_.src.name()) << "closing connection from " << peer_ << ": " << e.what();
@@ -127,12 +161,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto wire = std::make_shared<std::string>(deflater_ ? deflater_->compress(out_) : out_);
     out_.clear();
     asio::async_write(socket_, asio::buffer(*wire), [self = shared_from_this(), wire](boost::system::error_code ec, size_t) {
-      if (!ec) self->read();
+      if (ec) return self->close();
+      self->read();
     });
   }
+  // Also cancels the idle timer, so a closed connection is freed at once, not when the timer fires.
   void close() {
     boost::system::error_code ignored;
     socket_.socket().close(ignored);
+    timer_.cancel();
   }
 
   MaybeTlsStream<tcp::socket> socket_;
@@ -140,6 +177,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   AvroSource::Impl& impl_;
   avro::FrameReader frames_;
   std::string peer_;
+  std::chrono::seconds idle_;
+  std::chrono::steady_clock::time_point deadline_;
   char buf_[65536];
   std::string out_;
   bool handshaken_ = false;
@@ -155,6 +194,14 @@ void AvroSource::Impl::accept() {
     if (!ec) {
       boost::system::error_code e2;
       std::string ip = s.remote_endpoint(e2).address().to_string();
+      if (connections.load() >= src.max_connections_) {
+        if (warn.allow())
+          SLUICE_LOG(Warn, src.name()) << "refusing a connection from " << ip << ": maxConnections "
+                                       << src.max_connections_ << " reached";
+        s.close(e2);
+        accept();
+        return;
+      }
       if (src.ip_filter_) {
         bool needs_name = false;
         for (const auto& r : src.rules_) needs_name |= r.by_name;
@@ -240,6 +287,9 @@ AvroSource::AvroSource(const std::string& name, Context& ctx) : Source(name) {
              "deflate";
   max_request_ = static_cast<size_t>(
       ctx.get_int("maxRequestBytes", 64LL << 20, "largest request frame, bytes (larger: connection closed)", 1024));
+  idle_timeout_s_ = static_cast<int>(ctx.get_int(
+      "idleTimeout", 600, "seconds without a complete request before a connection is closed, 0 never (sluice)", 0));
+  max_connections_ = static_cast<int>(ctx.get_int("maxConnections", 1000, "most open connections (sluice)", 1));
   ip_filter_ = ctx.get_bool("ipFilter", false, "apply ipFilterRules to connecting clients");
   std::string rules = ctx.get_string("ipFilterRules", "", "allow|deny:ip|name:pattern, comma separated; first match wins");
   std::string err;

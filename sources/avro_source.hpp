@@ -2,7 +2,11 @@
 // Keys: bind (required), port (required), threads (4; Flume: unbounded), compression-type
 // (none | deflate), ipFilter (false), ipFilterRules (Flume's syntax: allow:ip:127.*,deny:name:localhost;
 // the first matching rule decides, no match denies), maxRequestBytes (64 MiB; sluice: frames above
-// are refused and the connection closed).
+// are refused and the connection closed), and sluice's idleTimeout (600 s; 0 = never) and
+// maxConnections (1000).
+// idleTimeout: a connection on which no complete request arrived for that long (a peer that sent half
+// a frame, never reads its answers, or sits idle) is closed with a log line; a Flume or sluice avro
+// sink just reconnects with its next batch. Above maxConnections new connections are closed at once.
 // Speaks Flume's Avro IPC (agent/avro/ipc.hpp): the handshake on a connection's first call
 // (BOTH / CLIENT / NONE), then append / appendBatch. Answers OK only after the events are committed
 // to every required channel and FAILED when a channel is full, so the client retries.
@@ -45,6 +49,8 @@ class AvroSource : public Source {
   int threads_;
   bool deflate_;
   size_t max_request_;
+  int idle_timeout_s_;
+  int max_connections_;
   bool ip_filter_;
   std::vector<IpFilterRule> rules_;
   std::shared_ptr<boost::asio::ssl::context> tls_;

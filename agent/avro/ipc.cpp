@@ -113,6 +113,15 @@ std::string encode_frame(int32_t serial, std::string_view payload) {
   return out;
 }
 
+void set_frame_header(std::string& out, int32_t serial) {
+  if (out.size() < kFrameHeader) throw std::logic_error("set_frame_header: no room for the header");
+  std::string hdr;
+  put32(hdr, static_cast<uint32_t>(serial));
+  put32(hdr, 1);
+  put32(hdr, static_cast<uint32_t>(out.size() - kFrameHeader));
+  out.replace(0, kFrameHeader, hdr);
+}
+
 void write_handshake_request(Encoder& enc, const HandshakeRequest& r) {
   enc.write_fixed(r.client_hash);
   if (r.client_protocol) {

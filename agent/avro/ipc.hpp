@@ -51,6 +51,10 @@ class FrameReader {
 };
 
 std::string encode_frame(int32_t serial, std::string_view payload);
+// The same frame built in place: `out` holds kFrameHeader bytes of room followed by the payload;
+// fills in the header (serial, one buffer, its length). Saves copying a large request.
+constexpr size_t kFrameHeader = 12;
+void set_frame_header(std::string& out, int32_t serial);
 
 struct HandshakeRequest {
   std::string client_hash;  // 16 bytes

@@ -153,6 +153,12 @@ size_t RpcClient::read_some(char* buf, size_t n, std::chrono::steady_clock::time
   }
 }
 
+bool RpcClient::peer_closed() const {
+  if (fd_ < 0) return false;
+  pollfd p{fd_, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
 void RpcClient::close() {
   if (ssl_) SSL_free(ssl_);
   ssl_ = nullptr;
@@ -209,14 +215,16 @@ Status RpcClient::append_batch(const Batch& events) {
   if (fd_ < 0) connect();
   auto deadline = std::chrono::steady_clock::now() + o_.request_timeout;
   try {
-    std::string payload;
-    Encoder enc(payload);
+    // Encoded after room for the frame header, in a buffer kept between calls: a large batch is
+    // neither copied into a frame nor written into freshly mapped (page-faulting) memory each time.
+    request_.assign(kFrameHeader, '\0');
+    Encoder enc(request_);
     bool first = !handshaken_;
     if (first)
       write_handshake_request(enc, {flume_protocol_md5(), flume_protocol_json(), flume_protocol_md5()});
     write_call_request(enc, "appendBatch", events);
-    std::string frame = encode_frame(++serial_, payload);
-    send_all(deflater_ ? deflater_->compress(frame) : frame, deadline);
+    set_frame_header(request_, ++serial_);
+    send_all(deflater_ ? deflater_->compress(request_) : request_, deadline);
     std::string reply = receive_frame(deadline);
     Decoder dec(reply, o_.max_response);
     if (first) {

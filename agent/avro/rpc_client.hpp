@@ -40,6 +40,9 @@ class RpcClient {
   ~RpcClient() { close(); }
   void connect();
   bool connected() const { return fd_ >= 0; }
+  // True when the server has closed (or reset) the connection since its last answer: a server never
+  // speaks unasked, so anything readable between calls means the connection is finished.
+  bool peer_closed() const;
   // Sends the events as one appendBatch; returns the server's Status.
   Status append_batch(const Batch& events);
   void close();
@@ -60,6 +63,7 @@ class RpcClient {
   std::unique_ptr<Deflater> deflater_;
   std::unique_ptr<Inflater> inflater_;
   std::string pending_;  // received bytes not yet part of a frame
+  std::string request_;  // the frame being sent, reused between calls
 };
 
 }  // namespace sluice::avro

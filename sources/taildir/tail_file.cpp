@@ -53,31 +53,36 @@ size_t TailFile::read_lines(Batch& out, size_t max_events, const LineOptions& o,
                             const std::function<void(Event&, uint64_t)>& header_fn) {
   take_fingerprint();
   size_t produced = 0;
-  std::string buf;  // bytes from read_ onward
+  // buf[pos..] are the unread bytes from read_ onward; the consumed prefix is dropped only before
+  // the next read, not after each line (that moved the rest of a 256 KiB buffer once per line).
+  std::string buf;
+  size_t pos = 0;
   bool eof = false;
   auto emit = [&](size_t len, size_t consumed, bool piece) {
-    Event e(buf.substr(0, len));
+    Event e(buf.substr(pos, len));
     if (piece || continuing_) e.headers.set("taildir.split", "true");
     header_fn(e, read_);
     out.push_back(std::move(e));
     ++produced;
     read_ += consumed;
-    buf.erase(0, consumed);
+    pos += consumed;
     continuing_ = piece;
   };
   while (produced < max_events) {
-    size_t nl = buf.find('\n');
+    size_t nl = buf.find('\n', pos);
     if (nl != std::string::npos) {
-      size_t len = nl > 0 && buf[nl - 1] == '\r' ? nl - 1 : nl;
+      size_t len = (nl > pos && buf[nl - 1] == '\r' ? nl - 1 : nl) - pos;
       if (len > o.max_line) emit(o.max_line, o.max_line, true);  // an over-long line goes in marked pieces
-      else emit(len, nl + 1, false);
+      else emit(len, nl + 1 - pos, false);
       continue;
     }
-    if (buf.size() >= o.max_line) {
+    if (buf.size() - pos >= o.max_line) {
       emit(o.max_line, o.max_line, true);
       continue;
     }
     if (eof) break;
+    buf.erase(0, pos);
+    pos = 0;
     constexpr size_t kChunk = 256 * 1024;
     size_t have = buf.size();
     buf.resize(have + kChunk);
@@ -92,13 +97,13 @@ size_t TailFile::read_lines(Batch& out, size_t max_events, const LineOptions& o,
     if (n == 0) eof = true;
   }
   // A last line without its newline waits for it, at most partial_timeout_ms when set.
-  if (produced < max_events && eof && !buf.empty()) {
+  if (produced < max_events && eof && pos < buf.size()) {
     auto now = std::chrono::steady_clock::now();
     if (partial_at_ != read_) {
       partial_at_ = read_;
       partial_since_ = now;
     } else if (o.partial_timeout_ms > 0 && now - partial_since_ >= std::chrono::milliseconds(o.partial_timeout_ms)) {
-      size_t len = buf.size();
+      size_t len = buf.size() - pos;
       emit(len, len, false);
       out.back().headers.set("taildir.partial", "true");
       partial_at_ = UINT64_MAX;

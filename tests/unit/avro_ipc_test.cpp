@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,6 +24,10 @@ using test::make_context;
 TEST(AvroIpc, FrameRoundTripAndMultiBufferRequests) {
   std::string f = encode_frame(7, "hello");
   EXPECT_EQ(f, std::string("\0\0\0\x07\0\0\0\x01\0\0\0\x05hello", 17));
+  std::string in_place(kFrameHeader, 'x');
+  in_place += "hello";
+  set_frame_header(in_place, 7);
+  EXPECT_EQ(in_place, f);
   // A frame of three buffers (Java splits requests into 8 KiB buffers), fed byte by byte.
   std::string multi = std::string("\0\0\0\x09\0\0\0\x03", 8) + std::string("\0\0\0\x02", 4) + "ab" +
                       std::string("\0\0\0\x00", 4) + std::string("\0\0\0\x01", 4) + "c";
@@ -112,12 +117,14 @@ struct Pair {
   std::unique_ptr<MemoryChannel> in, out;
   std::unique_ptr<AvroSource> src;
   std::unique_ptr<AvroSink> sink;
-  explicit Pair(std::map<std::string, std::string> out_kv = {{"keep-alive", "0"}}) {
+  explicit Pair(std::map<std::string, std::string> out_kv = {{"keep-alive", "0"}},
+                std::map<std::string, std::string> src_kv = {}) {
     auto c1 = make_context({{"keep-alive", "0"}, {"capacity", "1000"}});
     auto c2 = make_context(out_kv);
     in = std::make_unique<MemoryChannel>("in", c1);
     out = std::make_unique<MemoryChannel>("out", c2);
-    auto sctx = make_context({{"bind", "127.0.0.1"}, {"port", "0"}});
+    src_kv.insert({{"bind", "127.0.0.1"}, {"port", "0"}});
+    auto sctx = make_context(src_kv);
     src = std::make_unique<AvroSource>("r1", sctx);
     auto sel = make_channel_selector(make_context({}), {out.get()}, [&](const std::string&) { return out.get(); });
     src->set_channel_processor(
@@ -165,6 +172,23 @@ TEST(AvroSinkSource, FullServerChannelAnswersFailedAndTheSinkRollsBack) {
   EXPECT_EQ(p.in->size(), 10u);                         // nothing left the remote channel
 }
 
+TEST(AvroSinkSource, SinkReconnectsWhenTheSourceClosedAnIdleConnection) {
+  Pair p({{"keep-alive", "0"}}, {{"idleTimeout", "1"}});
+  for (int round = 0; round < 2; ++round) {
+    {
+      auto tx = p.in->begin();
+      tx->put(Event("round " + std::to_string(round)));
+      tx->commit();
+    }
+    EXPECT_NO_THROW(p.sink->process()) << round;
+    if (round == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the source closes it
+  }
+  EXPECT_EQ(p.in->size(), 0u);
+  auto tx = p.out->begin();
+  EXPECT_EQ(tx->take(100, false), 2u);
+  tx->commit();
+}
+
 TEST(AvroSinkSource, ServerDownIsADeliveryFailure) {
   auto c = make_context({{"keep-alive", "0"}});
   MemoryChannel ch("c", c);
@@ -207,6 +231,97 @@ TEST(AvroSource, GarbageClosesOnlyThatConnection) {
   // ...while a well-behaved client still gets served.
   RpcClient good(o);
   EXPECT_EQ(good.append_batch({Event("fine")}), Status::Ok);
+}
+
+int raw_connect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  return fd;
+}
+
+// True when the server closed fd (EOF) within timeout_ms; false while it stays open.
+bool closed_by_server(int fd, int timeout_ms) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, timeout_ms) <= 0) return false;
+  char c;
+  return ::recv(fd, &c, 1, MSG_DONTWAIT) == 0;
+}
+
+TEST(AvroSource, IdleTimeoutClosesAHalfSentFrameAndSparesBusyConnections) {
+  Pair p({{"keep-alive", "0"}}, {{"idleTimeout", "1"}});
+  int slow = raw_connect(p.src->port());
+  // A frame announcing one 16-byte buffer, of which 4 bytes ever arrive.
+  std::string half("\0\0\0\x01\0\0\0\x01\0\0\0\x10" "abcd", 16);
+  ASSERT_EQ(::send(slow, half.data(), half.size(), 0), static_cast<ssize_t>(half.size()));
+  RpcOptions o;
+  o.host = "127.0.0.1";
+  o.port = p.src->port();
+  o.request_timeout = std::chrono::milliseconds(2000);
+  RpcClient busy(o);
+  busy.connect();
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(closed_by_server(slow, 500));  // not before idleTimeout
+  // The busy connection outlives idleTimeout because each complete request moves its deadline.
+  bool slow_closed = false;
+  size_t sent = 0;
+  while (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(2500)) {
+    EXPECT_EQ(busy.append_batch({Event("still here " + std::to_string(sent))}), Status::Ok) << sent;
+    ++sent;
+    if (!slow_closed) {
+      slow_closed = closed_by_server(slow, 200);
+      if (slow_closed) {
+        EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(900));
+      }
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  EXPECT_TRUE(slow_closed);
+  ::close(slow);
+  auto tx = p.out->begin();
+  EXPECT_EQ(tx->take(100, false), sent);
+  tx->commit();
+}
+
+TEST(AvroSource, IdleTimeoutZeroKeepsAPartialFrameOpen) {
+  Pair p({{"keep-alive", "0"}}, {{"idleTimeout", "0"}});
+  int slow = raw_connect(p.src->port());
+  ASSERT_EQ(::send(slow, "\0\0", 2, 0), 2);
+  EXPECT_FALSE(closed_by_server(slow, 1500));
+  ::close(slow);
+}
+
+TEST(AvroSource, MaxConnectionsRefusesTheExtraOnes) {
+  Pair p({{"keep-alive", "0"}}, {{"maxConnections", "2"}});
+  int a = raw_connect(p.src->port());
+  int b = raw_connect(p.src->port());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // both accepted
+  int c = raw_connect(p.src->port());
+  EXPECT_TRUE(closed_by_server(c, 2000));
+  EXPECT_FALSE(closed_by_server(a, 100));
+  ::close(c);
+  ::close(a);
+  // Once a slot is free again a client is served.
+  RpcOptions o;
+  o.host = "127.0.0.1";
+  o.port = p.src->port();
+  o.request_timeout = std::chrono::milliseconds(2000);
+  Status s = Status::Failed;
+  for (int i = 0; i < 50 && s != Status::Ok; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    try {
+      RpcClient client(o);
+      client.connect();
+      s = client.append_batch({Event("in")});
+    } catch (const RpcError&) {
+    }
+  }
+  EXPECT_EQ(s, Status::Ok);
+  ::close(b);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "channels/memory_channel.hpp"
 #include "sources/taildir/position_file.hpp"
@@ -23,11 +24,12 @@ struct Rig {
   std::map<std::string, std::string> kv;
   Diagnostics diag;
 
-  explicit Rig(std::map<std::string, std::string> extra = {}, size_t capacity = 100000) {
+  explicit Rig(std::map<std::string, std::string> extra = {}, size_t capacity = 100000, size_t txn = 100) {
     char t[] = "/tmp/sluice-taildir.XXXXXX";
     dir = mkdtemp(t);
     fs::create_directories(dir / "logs");
-    auto cctx = make_context({{"capacity", std::to_string(capacity)}, {"transactionCapacity", "100"}, {"keep-alive", "0"}});
+    auto cctx = make_context(
+        {{"capacity", std::to_string(capacity)}, {"transactionCapacity", std::to_string(txn)}, {"keep-alive", "0"}});
     ch = std::make_unique<MemoryChannel>("c1", cctx);
     kv = {{"filegroups", "f1"},
           {"filegroups.f1", (dir / "logs").string() + "/access\\.log"},
@@ -228,6 +230,38 @@ TEST(Taildir, LongLinesArriveInMarkedPiecesAndSkipToEnd) {
   EXPECT_EQ(tx->taken()[3].body, "short");
   EXPECT_FALSE(tx->taken()[3].headers.contains("taildir.split"));
   tx->commit();
+}
+
+TEST(Taildir, LinesAcrossReadChunksArriveWholeAndInOrder) {
+  // ~1.3 MB of lines of varying length, some CRLF: one pass reads several 256 KiB chunks and lines
+  // straddle chunk boundaries.
+  Rig r({{"batchSize", "100000"}}, 200000, 100000);
+  std::string text;
+  std::vector<std::string> want;
+  for (int i = 0; i < 20000; ++i) {
+    want.push_back("line " + std::to_string(i) + " " + std::string(static_cast<size_t>(i % 113), 'a' + i % 26));
+    text += want.back() + (i % 7 == 0 ? "\r\n" : "\n");
+  }
+  r.append(r.log(), text);
+  r.pump(1);
+  EXPECT_EQ(r.drain(), want);
+}
+
+TEST(Taildir, PartialLineGoesAfterPartialLineTimeout) {
+  Rig r(std::map<std::string, std::string>{{"partialLineTimeout", "50"}});
+  r.append(r.log(), "first\nlast without newline");
+  r.pump(1);
+  EXPECT_EQ(r.drain(), (std::vector<std::string>{"first"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  r.pump(1);
+  auto tx = r.ch->begin();
+  ASSERT_EQ(tx->take(10, false), 1u);
+  EXPECT_EQ(tx->taken()[0].body, "last without newline");
+  EXPECT_EQ(tx->taken()[0].headers.get("taildir.partial"), "true");
+  tx->commit();
+  r.append(r.log(), "\nnext\n");  // the newline of the line already sent ends an empty rest
+  r.pump(1);
+  EXPECT_EQ(r.drain(), (std::vector<std::string>{"", "next"}));
 }
 
 TEST(Taildir, ConfigErrors) {
