@@ -158,4 +158,38 @@ echo "failover: preferred took $first, backup took $back while it was down, pref
 [ "$back" -gt 0 ] || fail "the backup aggregator took nothing while the preferred one was down"
 [ "$again" -gt 0 ] || fail "traffic did not come back to the preferred aggregator"
 diff <(all | awk '{print substr($1,5)}' | sort -n | uniq) <(seq 0 $((N - 1))) >/dev/null || fail "lines lost"
-pass "avro interop and failover"
+
+# 4. The same with a load_balance group (round_robin, backoff): both aggregators share the stream; one
+# goes away, the other takes everything; it comes back and gets traffic again; nothing is lost.
+rm -rf "$out1" "$out1.first" "$out2" "$TEST_TMP/positions.json"; mkdir -p "$out1" "$out2"
+: >"$TEST_TMP/logs/app.log"
+sed -i '/processor\./d' "$TEST_TMP/remote.properties"
+cat >>"$TEST_TMP/remote.properties" <<CONF
+ra.sinkgroups.g1.processor.type = load_balance
+ra.sinkgroups.g1.processor.selector = round_robin
+ra.sinkgroups.g1.processor.backoff = true
+ra.sinkgroups.g1.processor.selector.maxTimeOut = 2000
+CONF
+"$SLUICE_BIN" agent -n agg -f "$TEST_TMP/agg1.properties" >"$TEST_TMP/agg1c.log" 2>&1 & a1=$!; _pids+=($a1)
+"$SLUICE_BIN" agent -n agg -f "$TEST_TMP/agg2.properties" >"$TEST_TMP/agg2c.log" 2>&1 & a2=$!; _pids+=($a2)
+wait_until 20 port_open "$p1" && wait_until 20 port_open "$p2" || fail "aggregators did not listen"
+start_agent ra "$TEST_TMP/remote.properties"
+$PY "$(dirname "$0")/../peers/numbered_writer.py" "$TEST_TMP/logs/app.log" $N 5000 &
+writer=$!
+sleep 2
+stop_agent "$a1"
+mv "$out1" "$out1.first"; mkdir -p "$out1"
+mark=$(lines "$out2"/*)
+sleep 2
+alone=$(( $(lines "$out2"/*) - mark ))
+"$SLUICE_BIN" agent -n agg -f "$TEST_TMP/agg1.properties" >"$TEST_TMP/agg1d.log" 2>&1 & a1=$!; _pids+=($a1)
+wait "$writer"
+wait_until 60 done_all || fail "load_balance: only $(all | sort -u | wc -l) of $N lines delivered"
+stop_agent "$AGENT_PID"; stop_agent "$a1"; stop_agent "$a2"
+first=$(lines "$out1.first"/*); again=$(lines "$out1"/*)
+echo "load_balance: aggregator 1 took $first, then aggregator 2 alone took $alone in 2 s, aggregator 1 took $again after it came back"
+[ "$first" -gt 0 ] || fail "round_robin did not use the first aggregator"
+[ "$alone" -gt 0 ] || fail "the remaining aggregator took nothing while the other was down"
+[ "$again" -gt 0 ] || fail "traffic did not come back to the returning aggregator"
+diff <(all | awk '{print substr($1,5)}' | sort -n | uniq) <(seq 0 $((N - 1))) >/dev/null || fail "load_balance: lines lost"
+pass "avro interop, failover and load_balance"
