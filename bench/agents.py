@@ -20,6 +20,11 @@ def syslog_ng_env():
     return env["SYSLOGNG"], env
 
 
+# --plain: every agent writes uncompressed files (sluice DataStream, rsyslog omfile without zipLevel),
+# so all three do the same job as syslog-ng, whose file() destination cannot compress.
+PLAIN = False
+
+
 class Agent:
     name = "?"
     compresses = True
@@ -86,14 +91,14 @@ class Sluice(Agent):
                 "b.sinks.k.type = hdfs\n"
                 "b.sinks.k.channel = c\n"
                 "b.sinks.k.hdfs.path = %s/%%Y%%m%%d%%H\n"
-                "b.sinks.k.hdfs.filePrefix = sluice\n"
-                "b.sinks.k.hdfs.fileType = CompressedStream\n"
-                "b.sinks.k.hdfs.codeC = gzip\n"
+                "b.sinks.k.hdfs.filePrefix = sluice\n" % self.out
+                + ("b.sinks.k.hdfs.fileType = DataStream\n" if PLAIN else
+                   "b.sinks.k.hdfs.fileType = CompressedStream\nb.sinks.k.hdfs.codeC = gzip\n") +
                 "b.sinks.k.hdfs.rollInterval = 0\n"
                 "b.sinks.k.hdfs.rollSize = 0\n"
                 "b.sinks.k.hdfs.rollCount = 0\n"
                 "b.sinks.k.hdfs.batchSize = 10000\n"
-                "b.sinks.k.hdfs.timeZone = UTC\n" % self.out)
+                "b.sinks.k.hdfs.timeZone = UTC\n")
         path = self.write("bench.properties", conf)
         return [sluice_bin(), "agent", "-n", "b", "-f", path, "--no-reload-conf"], dict(os.environ)
 
@@ -113,9 +118,10 @@ class SluiceTwoTier(Sluice):
                "g.sources.a.type = avro\ng.sources.a.bind = 127.0.0.1\ng.sources.a.port = %d\ng.sources.a.channels = c\n"
                "g.channels.c.type = memory\ng.channels.c.capacity = 200000\ng.channels.c.transactionCapacity = 10000\n"
                "g.sinks.k.type = hdfs\ng.sinks.k.channel = c\ng.sinks.k.hdfs.path = %s/%%Y%%m%%d%%H\n"
-               "g.sinks.k.hdfs.filePrefix = sluice\ng.sinks.k.hdfs.fileType = CompressedStream\ng.sinks.k.hdfs.codeC = gzip\n"
+               "g.sinks.k.hdfs.filePrefix = sluice\ng.sinks.k.hdfs.fileType = %s\n"
                "g.sinks.k.hdfs.rollInterval = 0\ng.sinks.k.hdfs.rollSize = 0\ng.sinks.k.hdfs.rollCount = 0\n"
-               "g.sinks.k.hdfs.batchSize = 10000\ng.sinks.k.hdfs.timeZone = UTC\n" % (avro_port, self.out))
+               "g.sinks.k.hdfs.batchSize = 10000\ng.sinks.k.hdfs.timeZone = UTC\n"
+               % (avro_port, self.out, "DataStream" if PLAIN else "CompressedStream\ng.sinks.k.hdfs.codeC = gzip"))
         remote = ("r.sources = s\nr.channels = c\nr.sinks = k\n"
                   "r.sources.s.type = syslogtcp\nr.sources.s.host = 127.0.0.1\nr.sources.s.port = %d\n"
                   "r.sources.s.keepFields = all\nr.sources.s.eventSize = 8192\nr.sources.s.batchSize = 1000\n"
@@ -175,11 +181,11 @@ class Rsyslog(Agent):
             stamp = "timereported"
         conf = ('global(workDirectory="%s/spool" maxMessageSize="8k")\n' % self.work + inp +
                 'template(name="path" type="string" string="%s/%%%s:::date-utc,date-year%%%%%s:::date-utc,date-month%%'
-                '%%%s:::date-utc,date-day%%%%%s:::date-utc,date-hour%%/rsyslog.log.gz")\n'
-                % (self.out, stamp, stamp, stamp, stamp) +
+                '%%%s:::date-utc,date-day%%%%%s:::date-utc,date-hour%%/rsyslog.log%s")\n'
+                % (self.out, stamp, stamp, stamp, stamp, "" if PLAIN else ".gz") +
                 'template(name="raw" type="string" string="%rawmsg%\\n")\n' +
                 'ruleset(name="bench" queue.type="LinkedList" queue.size="200000") {\n'
-                '  action(type="omfile" dynaFile="path" template="raw" zipLevel="6" ioBufferSize="256k"\n'
+                '  action(type="omfile" dynaFile="path" template="raw" %sioBufferSize="256k"\n' % ("" if PLAIN else 'zipLevel="6" ') +
                 '         dirCreateMode="0755" dynaFileCacheSize="64")\n'
                 '}\n')
         path = self.write("rsyslog.conf", conf)

@@ -147,7 +147,7 @@ def run_one(agent_cls, scenario, corpus, n, want_digest, work):
     if source_file:
         open(source_file, "w").close()
     proc = agent.start(scenario, source_file)
-    row = {"agent": agent.name, "scenario": scenario, "events": n, "compressed": agent.compresses}
+    row = {"agent": agent.name, "scenario": scenario, "events": n, "compressed": agent.compresses and not agents.PLAIN}
     try:
         if scenario == "syslog" and not wait_port(port):
             raise RuntimeError("agent did not listen on %d (see %s/agent.log)" % (port, agent.work))
@@ -243,7 +243,10 @@ def main():
     ap.add_argument("--results", default=None, help="write the markdown table here")
     ap.add_argument("--charts", default=None, help="write PNG charts into this directory")
     ap.add_argument("--smoke", action="store_true", help="small run; exit 1 only if an output check fails")
+    ap.add_argument("--plain", action="store_true",
+                    help="every agent writes uncompressed files (the job syslog-ng's file() can do)")
     a = ap.parse_args()
+    agents.PLAIN = a.plain
     work = tempfile.mkdtemp(prefix="sluice-bench.")
     corpus = os.path.join(work, "corpus.log")
     with open(corpus, "w") as f:
