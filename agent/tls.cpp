@@ -266,29 +266,27 @@ void apply_ciphers(Context& ctx, SSL_CTX* c) {
                                 "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or TLS_AES_128_GCM_SHA256)");
     return nullptr;
   };
-  std::string v12 = include.empty() ? "DEFAULT" : "", v13 = include.empty() ? "TLS_AES_256_GCM_SHA384:"
-                                                                            "TLS_CHACHA20_POLY1305_SHA256:"
-                                                                            "TLS_AES_128_GCM_SHA256"
-                                                                          : "";
-  std::set<std::string> dropped13;
+  // Without include-cipher-suites: OpenSSL's defaults, minus the excluded ones.
+  std::vector<std::string> v12, v13;
+  if (include.empty()) {
+    v12 = {"DEFAULT"};
+    v13 = {"TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256"};
+  }
   for (const auto& n : include)
-    if (auto r = resolve("include-cipher-suites", n)) (r->second ? v13 : v12) += (std::string(":") + r->first);
+    if (auto r = resolve("include-cipher-suites", n)) (r->second ? v13 : v12).push_back(r->first);
   for (const auto& n : exclude)
     if (auto r = resolve("exclude-cipher-suites", n)) {
-      if (r->second) dropped13.insert(r->first);
-      else v12 += ":!" + r->first;
+      if (r->second) std::erase(v13, r->first);
+      else v12.push_back("!" + r->first);
     }
-  std::string suites13;
-  for (size_t start = 0; start < v13.size();) {
-    size_t end = v13.find(':', start);
-    if (end == std::string::npos) end = v13.size();
-    std::string s = v13.substr(start, end - start);
-    if (!s.empty() && !dropped13.count(s)) suites13 += (suites13.empty() ? "" : ":") + s;
-    start = end + 1;
-  }
-  if (v12.empty() || v12 == ":") v12 = "!ALL";  // only TLS 1.3 suites were named
-  if (v12.front() == ':') v12.erase(0, 1);
-  if (SSL_CTX_set_cipher_list(c, v12.c_str()) != 1 && suites13.empty())
+  auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& x : v) out += (out.empty() ? "" : ":") + x;
+    return out;
+  };
+  std::string suites13 = join(v13);
+  // "!ALL": only TLS 1.3 suites were named, no TLS 1.2 suite stays enabled.
+  if (SSL_CTX_set_cipher_list(c, v12.empty() ? "!ALL" : join(v12).c_str()) != 1 && suites13.empty())
     ctx.error(include.empty() ? "exclude-cipher-suites" : "include-cipher-suites", "no cipher suite is left enabled");
   ERR_clear_error();
   SSL_CTX_set_ciphersuites(c, suites13.c_str());

@@ -4,6 +4,7 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
+#include <set>
 #include <thread>
 
 #include "agent/tls.hpp"
@@ -243,6 +244,21 @@ TEST(TlsConfig, ClientAuthNeedsTrustedCas) {
   auto e = config_error({{"ssl", "true"}, {"ssl-certificate", certs.server_cert}, {"ssl-key", certs.server_key},
                          {"ssl-client-auth", "required"}});
   EXPECT_NE(e.find("needs ssl-ca or truststore"), std::string::npos) << e;
+}
+
+TEST(TlsConfig, ExcludedCipherSuitesAreNotOffered) {
+  test::TestCerts certs;
+  auto ctx = make_context({{"ssl", "true"}, {"ssl-certificate", certs.server_cert}, {"ssl-key", certs.server_key},
+                           {"exclude-cipher-suites", "TLS_AES_128_GCM_SHA256 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}});
+  auto c = tls::server_context(ctx);
+  ASSERT_NE(c, nullptr);
+  std::set<std::string> offered;
+  STACK_OF(SSL_CIPHER)* list = SSL_CTX_get_ciphers(c->native_handle());
+  for (int i = 0; i < sk_SSL_CIPHER_num(list); ++i) offered.insert(SSL_CIPHER_standard_name(sk_SSL_CIPHER_value(list, i)));
+  EXPECT_FALSE(offered.count("TLS_AES_128_GCM_SHA256"));
+  EXPECT_FALSE(offered.count("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"));
+  EXPECT_TRUE(offered.count("TLS_AES_256_GCM_SHA384"));  // the rest of the defaults stay
+  EXPECT_TRUE(offered.count("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"));
 }
 
 TEST(TlsConfig, SslOffMeansNoContext) {
