@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zlib
 
@@ -140,6 +141,47 @@ def wait_quiet(out_dir, proc, quiet=3.0, limit=900):
     return last_change
 
 
+PROBE = b"LATENCY-PROBE"
+
+
+def probe_latency(source_file, out_dir, count=100, gap=0.02, limit=15.0):
+    """After the throughput run, with the agent still up: appends `count` probe lines to the tailed
+    file, `gap` s apart (from a thread), while watching the (plain) output for each; returns
+    (median, p99, missing) in ms. Only the bytes appended after the probe started are read."""
+    start = {}
+    for d, _, files in os.walk(out_dir):
+        for f in files:
+            start[os.path.join(d, f)] = os.path.getsize(os.path.join(d, f))
+    sent, seen = {}, {}
+
+    def write_probes():
+        with open(source_file, "ab") as src:
+            for i in range(count):
+                sent[i] = time.time()
+                src.write(b"%s-%d\n" % (PROBE, i))
+                src.flush()
+                time.sleep(gap)
+    writer = threading.Thread(target=write_probes)
+    writer.start()
+    end = time.time() + count * gap + limit
+    while len(seen) < count and time.time() < end:
+        now = time.time()
+        for d, _, files in os.walk(out_dir):
+            for f in files:
+                path = os.path.join(d, f)
+                with open(path, "rb") as fh:
+                    fh.seek(start.get(path, 0))
+                    for line in fh.read().splitlines():
+                        if line.startswith(PROBE + b"-"):
+                            seen.setdefault(int(line[len(PROBE) + 1:].split()[0]), now)
+        time.sleep(0.005)
+    writer.join()
+    lat = sorted((seen[i] - sent[i]) * 1000 for i in seen if i in sent)
+    if not lat:
+        return None, None, count
+    return lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.99))], count - len(lat)
+
+
 def run_one(agent_cls, scenario, corpus, n, want_digest, work):
     port = free_port()
     agent = agent_cls(work, port)
@@ -164,9 +206,11 @@ def run_one(agent_cls, scenario, corpus, n, want_digest, work):
         elapsed = max(t_end - t0, 1e-6)
         cpu = sum(proc_cpu(p) for p in pids) - cpu0
         row["rss_mb"] = sum(proc_hwm_kb(p) for p in pids) / 1024.0
+        if scenario == "tail" and agents.PLAIN:
+            row["lat_p50"], row["lat_p99"], row["lat_missing"] = probe_latency(source_file, agent.out)
     finally:
         agent.stop()
-    lines = read_output(agent.out)
+    lines = [line for line in read_output(agent.out) if not line.startswith(PROBE)]
     row.update({
         "seconds": elapsed,
         "events_per_s": n / elapsed,
@@ -206,6 +250,13 @@ def table(rows):
         out.append("| %s | %s | %d | %.0f | %.2f | %.1f | %.1f | %s | %s |" % (
             r["scenario"], r["agent"], r["events"], r["events_per_s"], r["cpu_s_per_m"], r["rss_mb"],
             r["out_bytes"] / 1e6, "yes" if r["compressed"] else "no", "ok" if r["ok"] else "FAILED: " + r["why"]))
+    lat = [r for r in rows if r.get("lat_p50") is not None or r.get("lat_missing")]
+    if lat:
+        out += ["", "End-to-end latency, tail (probe lines appended 20 ms apart after the run; write to output):", "",
+                "| agent | median ms | p99 ms | probes not seen in time |", "|---|---:|---:|---:|"]
+        for r in lat:
+            out.append("| %s | %s | %s | %d |" % (r["agent"], "-" if r["lat_p50"] is None else "%.0f" % r["lat_p50"],
+                                                 "-" if r["lat_p99"] is None else "%.0f" % r["lat_p99"], r["lat_missing"]))
     return "\n".join(out)
 
 

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "agent/channel_processor.hpp"
 #include "agent/sink_processor.hpp"
 #include "channels/memory_channel.hpp"
@@ -182,6 +184,24 @@ TEST(SinkRunner, DrainsChannelOnStop) {
   runner.start();
   runner.stop(std::chrono::seconds(5));
   EXPECT_EQ(s.sinks[0]->bodies().size(), 10u);
+}
+
+// Flume's runner sleeps out its backoff (1 s more per empty poll, up to 5 s); ours ends the wait when
+// the channel has events again. After three empty polls the backoff is 3 s: an event put then must
+// not wait for it.
+TEST(SinkRunner, BackoffEndsWhenTheChannelGetsEvents) {
+  SinkSetup s(1);
+  SinkRunner runner("k1", make_default_processor(s.ptrs[0]));
+  runner.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(3300));  // empty polls at 0, 1 and 3 s
+  auto t0 = std::chrono::steady_clock::now();
+  s.put(1);
+  while (s.sinks[0]->bodies().empty() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5))
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto waited = std::chrono::steady_clock::now() - t0;
+  runner.stop(std::chrono::seconds(1));
+  EXPECT_EQ(s.sinks[0]->bodies().size(), 1u);
+  EXPECT_LT(waited, std::chrono::milliseconds(1500)) << "the event waited for the rest of a 3 s backoff";
 }
 
 }  // namespace
