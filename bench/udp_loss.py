@@ -8,6 +8,7 @@ received messages. Every received line must be one that was sent (content check 
 usage: udp_loss.py [--events N] [--rates 20000,50000,100000] [--agents sluice,rsyslog,syslog-ng] [--out FILE]
 """
 import argparse
+import re
 import os
 import subprocess
 import sys
@@ -26,9 +27,12 @@ def run(agent_cls, corpus, sent_lines, n, rate, work, loggen, env):
     try:
         time.sleep(1.5)  # UDP: no port to probe; give the agent time to bind
         cpu0 = proc_cpu(proc.pid)
-        subprocess.run([loggen, "--dgram", "--read-file", corpus, "--dont-parse", "--rate", str(rate),
-                        "--number", str(n), "--quiet", "127.0.0.1", str(agent.port)],
-                       env=env, check=True, capture_output=True, timeout=600)
+        # --interval: loggen otherwise stops after 10 s; its own count of what it sent is used.
+        res = subprocess.run([loggen, "--dgram", "--read-file", corpus, "--dont-parse", "--rate", str(rate),
+                              "--number", str(n), "--interval", "3600", "--quiet", "127.0.0.1", str(agent.port)],
+                             env=env, check=True, capture_output=True, text=True, timeout=600)
+        m = re.search(r"count=(\d+)", res.stdout + res.stderr)
+        n = int(m.group(1)) if m else n
         wait_quiet(agent.out, proc, quiet=2.0)
         cpu = proc_cpu(proc.pid) - cpu0
     finally:
