@@ -264,6 +264,44 @@ TEST(Taildir, PartialLineGoesAfterPartialLineTimeout) {
   EXPECT_EQ(r.drain(), (std::vector<std::string>{"", "next"}));
 }
 
+// Bad input on disk: a binary file, a file deleted and a new one made (possibly reusing its inode),
+// a group directory that disappears and comes back. No crash, the other group keeps flowing.
+TEST(Taildir, BinaryDeletedAndVanishingDirectoryDoNotStopTheRest) {
+  Rig r({{"filegroups", "f1 f2"}, {"filegroups.f2", "@DIR@/other/app\\.log"}});
+  fs::create_directories(r.dir / "other");
+  r.kv["filegroups.f2"] = (r.dir / "other").string() + "/app\\.log";
+  r.make();
+  r.append(r.log(), std::string("bin\0ary\x01\xff\n", 10) + lines(0, 3));
+  r.append(r.dir / "other/app.log", "other 0\n");
+  r.pump();
+  auto got = r.drain();
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got[0], std::string("bin\0ary\x01\xff", 9));  // bytes as they are, one event
+  fs::remove(r.log());                                        // deleted...
+  r.pump();
+  r.append(r.log(), lines(10, 12));                          // ...and made again
+  fs::remove_all(r.dir / "other");                           // a group directory vanishes
+  r.pump();
+  got = r.drain();
+  EXPECT_EQ(got, expected(10, 12));
+  fs::create_directories(r.dir / "other");                   // and comes back with a new file
+  r.append(r.dir / "other/app.log", "other 1\n");
+  r.pump();
+  EXPECT_EQ(r.drain(), (std::vector<std::string>{"other 1"}));
+  // Names that match but cannot be read as files (running as root, permissions cannot make a file
+  // unreadable here): a directory and a dangling symlink. Skipped, the rest flows.
+  fs::remove_all(r.dir / "other");
+  fs::create_directories(r.dir / "other/app.log");
+  fs::remove(r.log());
+  fs::create_symlink(r.dir / "nowhere", r.log());
+  r.pump();
+  EXPECT_TRUE(r.drain().empty());
+  fs::remove(r.log());
+  r.append(r.log(), lines(20, 21));
+  r.pump();
+  EXPECT_EQ(r.drain(), expected(20, 21));
+}
+
 TEST(Taildir, ConfigErrors) {
   Diagnostics d;
   auto ctx = make_context({{"filegroups", "f1 f2"}, {"filegroups.f1", "/var/log/(unclosed"}}, &d, "source r1",
