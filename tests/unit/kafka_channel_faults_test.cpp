@@ -97,6 +97,28 @@ TEST(KafkaChannelFaults, BrokerDownMidStreamBackpressureNoLoss) {
   EXPECT_LE(check_all_present(seen, batch * batches), failures * batch);
 }
 
+TEST(KafkaChannelFaults, TooLargeRecordFailsTheWholePutBeforeAnythingIsProduced) {
+  test::KafkaMock m("chan");
+  auto ch = open(m, {{"kafka.producer.message.max.bytes", "10000"}});
+  auto tx = ch->begin();
+  tx->put(Event("0"));
+  tx->put(Event(std::string(20000, 'x')));
+  tx->put(Event("2"));
+  try {
+    tx->commit();
+    FAIL() << "a record over message.max.bytes was accepted";
+  } catch (const ChannelException& e) {
+    std::string w = e.what();
+    EXPECT_NE(w.find("too large"), std::string::npos) << w;
+    EXPECT_NE(w.find("message.max.bytes"), std::string::npos) << w;
+  }
+  tx.reset();
+  // Nothing of the batch was written: offering it again cannot pile up duplicates of its neighbours.
+  EXPECT_EQ(m.high_watermark("chan"), 0);
+  EXPECT_EQ(put_range(*ch, 0, 3), "");  // the channel is still healthy
+  EXPECT_EQ(check_all_present(drain(*ch, 3), 3), 0);
+}
+
 TEST(KafkaChannelFaults, BrokerRejectsRecordAsTooLargeThenAcceptsTheRetry) {
   test::KafkaMock m("chan");
   auto ch = open(m);
