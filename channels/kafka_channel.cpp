@@ -175,13 +175,19 @@ class KafkaTransaction : public Transaction {
     }
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ch_.delivery_timeout_ms_);
     while (p.left > 0 && std::chrono::steady_clock::now() < until) rd_kafka_poll(ch_.producer_, 20);
-    if (p.left > 0) {
+    bool timed_out = p.left > 0;
+    if (timed_out) {
       rd_kafka_purge(ch_.producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
       while (p.left > 0) rd_kafka_poll(ch_.producer_, 20);
     }
-    if (p.failed > 0)
+    if (p.failed > 0) {
+      std::string why = p.error;
+      if (timed_out) why = "no acknowledgement within deliveryTimeout = " + std::to_string(ch_.delivery_timeout_ms_) + " ms";
+      if (std::string missing = ch_.topic_problem(); !missing.empty()) why = missing + "; " + why;
       throw ChannelException("kafka channel " + ch_.name() + ": " + std::to_string(p.failed.load()) + " of " +
-                             std::to_string(puts_.size()) + " records not acknowledged (" + p.error + ")");
+                             std::to_string(puts_.size()) + " records to topic " + ch_.topic_ + " not acknowledged (" +
+                             why + ")");
+    }
     ch_.counters_.put_success.inc(static_cast<int64_t>(puts_.size()));
   }
 
@@ -269,6 +275,17 @@ void KafkaChannel::stop() {
     producer_ = nullptr;
     Channel::stop();
   }
+}
+
+std::string KafkaChannel::topic_problem() {
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(producer_, 0, ptopic_, &md, 1000) != RD_KAFKA_RESP_ERR_NO_ERROR) return "";
+  std::string out;
+  if (md->topic_cnt == 1 && (md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+                             md->topics[0].err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC))
+    out = "topic " + topic_ + " does not exist on the brokers (create it, or check kafka.topic)";
+  rd_kafka_metadata_destroy(md);
+  return out;
 }
 
 std::unique_ptr<Transaction> KafkaChannel::begin() { return std::make_unique<KafkaTransaction>(*this); }

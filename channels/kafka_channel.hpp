@@ -18,7 +18,9 @@
 // As in Flume the event is not diverted or dropped: the source keeps offering it (backpressure with
 // backoff, not a crash loop) until the limit is raised; dropping or diverting would be silent loss.
 // Changed from Flume: a new consumer group starts at the earliest offset (Flume: latest), so events
-// put before the first take are not skipped. size() is not known without asking the brokers: 0.
+// put before the first take are not skipped. A failed put names the topic and why: brokers
+// unreachable (no acknowledgement within deliveryTimeout) or the topic does not exist.
+// size() is not known without asking the brokers: 0.
 #pragma once
 #include <librdkafka/rdkafka.h>
 
@@ -41,6 +43,7 @@ class KafkaChannel : public Channel {
 
  private:
   friend class KafkaTransaction;
+  std::string topic_problem();  // "topic X does not exist ..." when the brokers say so, else ""
   std::map<std::string, std::string> producer_props_, consumer_props_;
   std::string topic_, partition_header_;
   bool parse_avro_;

@@ -72,6 +72,21 @@ int check_all_present(const std::map<int, int>& seen, int n) {
   return dups;
 }
 
+TEST(KafkaChannelFaults, BrokerDownAtStartPutFailsThenRecoversWithoutRestart) {
+  test::KafkaMock m("chan");
+  rd_kafka_mock_broker_set_down(m.mc, 1);
+  auto ch = open(m);
+  std::string err = put_range(*ch, 0, 10);
+  EXPECT_NE(err.find("kafka channel kc"), std::string::npos) << err;
+  EXPECT_NE(err.find("topic chan"), std::string::npos) << err;
+  rd_kafka_mock_broker_set_up(m.mc, 1);
+  int tries = 1;
+  while (!put_range(*ch, 0, 10).empty() && tries < 15) ++tries;  // the source offers the batch again
+  ASSERT_LT(tries, 15) << "the channel did not recover after the broker came back";
+  auto seen = drain(*ch, 10);
+  EXPECT_EQ(check_all_present(seen, 10), 0);
+}
+
 TEST(KafkaChannelFaults, BrokerDownMidStreamBackpressureNoLoss) {
   test::KafkaMock m("chan");
   auto ch = open(m);
@@ -95,6 +110,14 @@ TEST(KafkaChannelFaults, BrokerDownMidStreamBackpressureNoLoss) {
   EXPECT_GE(failures, 2);
   auto seen = drain(*ch, batch * batches);
   EXPECT_LE(check_all_present(seen, batch * batches), failures * batch);
+}
+
+TEST(KafkaChannelFaults, MissingTopicIsAClearErrorNamingIt) {
+  test::KafkaMock m("no-such-topic");  // the mock creates topics on demand: make it answer "unknown"
+  rd_kafka_mock_topic_set_error(m.mc, "no-such-topic", RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+  auto ch = open(m, {{"kafka.topic", "no-such-topic"}});
+  std::string err = put_range(*ch, 0, 5);
+  EXPECT_NE(err.find("topic no-such-topic does not exist"), std::string::npos) << err;
 }
 
 TEST(KafkaChannelFaults, TooLargeRecordFailsTheWholePutBeforeAnythingIsProduced) {
