@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test unit integration demo bench bench-smoke bench-http bench-s3 bench-avro asan tsan asan-unit tsan-unit deb fuzz clean
+.PHONY: all deps configure build test unit integration demo bench bench-smoke bench-http bench-s3 bench-avro bench-kafka asan tsan asan-unit tsan-unit deb fuzz clean
 
 all: build
 
@@ -45,6 +45,10 @@ bench-http: build
 # S3 backend (s3rver on loopback) against the local backend, same agent, same corpus.
 bench-s3: build
 	/usr/bin/python3 bench/s3_bench.py --events 2000000 --out bench/results/s3-vs-local.md
+
+# Kafka channel (seq -> kafka channel -> null) and kcat on the mock cluster helper, same corpus.
+bench-kafka: build
+	/usr/bin/python3 bench/kafka_bench.py --events 200000 --partitions 64 --out bench/results/kafka-channel.md
 
 # Small side-by-side run: fails only if an agent's output does not match its input.
 bench-smoke: deps

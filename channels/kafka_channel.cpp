@@ -8,6 +8,9 @@
 namespace sluice {
 namespace {
 
+// librdkafka counts a record's framing against message.max.bytes too (v2 record overhead, < 64 bytes).
+constexpr size_t kRecordOverhead = 64;
+
 struct Pending {
   std::atomic<int64_t> left{0}, failed{0};
   std::mutex mu;
@@ -137,18 +140,34 @@ class KafkaTransaction : public Transaction {
     ch_.take_mu_.unlock();
   }
   void produce() {
+    std::vector<std::string> payloads;
+    payloads.reserve(puts_.size());
+    for (auto& e : puts_) {
+      payloads.push_back(ch_.parse_avro_ ? avro::encode_flume_event(e) : e.body);
+      // Refuse the whole batch before anything is written: producing its neighbours and failing
+      // later would write them again every time the source offers the batch.
+      if (payloads.back().size() + kRecordOverhead > ch_.max_record_bytes_) {
+        ch_.too_large_.inc();
+        throw ChannelException("kafka channel " + ch_.name() + ": an event of " + std::to_string(payloads.back().size()) +
+                               " bytes is too large for topic " + ch_.topic_ + " (kafka.producer.message.max.bytes = " +
+                               std::to_string(ch_.max_record_bytes_) + "); the batch of " +
+                               std::to_string(puts_.size()) + " is refused, nothing was written");
+      }
+    }
     Pending p;
     std::lock_guard l(ch_.produce_mu_);
-    for (auto& e : puts_) {
-      std::string payload = ch_.parse_avro_ ? avro::encode_flume_event(e) : e.body;
+    for (size_t i = 0; i < payloads.size(); ++i) {
       int32_t part = ch_.default_partition_;
       if (!ch_.partition_header_.empty())
-        if (auto* h = e.headers.find(ch_.partition_header_)) part = static_cast<int32_t>(std::atoi(h->c_str()));
+        if (auto* h = puts_[i].headers.find(ch_.partition_header_)) part = static_cast<int32_t>(std::atoi(h->c_str()));
       p.left++;
-      while (rd_kafka_produce(ch_.ptopic_, part, RD_KAFKA_MSG_F_COPY, payload.data(), payload.size(), nullptr, 0, &p) != 0) {
-        if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      while (rd_kafka_produce(ch_.ptopic_, part, RD_KAFKA_MSG_F_COPY, payloads[i].data(), payloads[i].size(), nullptr, 0,
+                              &p) != 0) {
+        rd_kafka_resp_err_t err = rd_kafka_last_error();
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
           p.left--;
           p.failed++;
+          if (p.error.empty()) p.error = rd_kafka_err2str(err);
           break;
         }
         rd_kafka_poll(ch_.producer_, 50);
@@ -156,13 +175,19 @@ class KafkaTransaction : public Transaction {
     }
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ch_.delivery_timeout_ms_);
     while (p.left > 0 && std::chrono::steady_clock::now() < until) rd_kafka_poll(ch_.producer_, 20);
-    if (p.left > 0) {
+    bool timed_out = p.left > 0;
+    if (timed_out) {
       rd_kafka_purge(ch_.producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
       while (p.left > 0) rd_kafka_poll(ch_.producer_, 20);
     }
-    if (p.failed > 0)
+    if (p.failed > 0) {
+      std::string why = p.error;
+      if (timed_out) why = "no acknowledgement within deliveryTimeout = " + std::to_string(ch_.delivery_timeout_ms_) + " ms";
+      if (std::string missing = ch_.topic_problem(); !missing.empty()) why = missing + "; " + why;
       throw ChannelException("kafka channel " + ch_.name() + ": " + std::to_string(p.failed.load()) + " of " +
-                             std::to_string(puts_.size()) + " records not acknowledged (" + p.error + ")");
+                             std::to_string(puts_.size()) + " records to topic " + ch_.topic_ + " not acknowledged (" +
+                             why + ")");
+    }
     ch_.counters_.put_success.inc(static_cast<int64_t>(puts_.size()));
   }
 
@@ -173,7 +198,9 @@ class KafkaTransaction : public Transaction {
 };
 
 KafkaChannel::KafkaChannel(const std::string& name, Context& ctx)
-    : Channel(name), parse_errors_(counters_.group->counter("ParseErrorCount")) {
+    : Channel(name),
+      parse_errors_(counters_.group->counter("ParseErrorCount")),
+      too_large_(counters_.group->counter("RecordTooLargeCount")) {
   std::string servers = ctx.get_string("kafka.bootstrap.servers", "", "(required) host:port,host:port");
   if (auto l = ctx.get_optional("brokerList", "legacy name of kafka.bootstrap.servers")) {
     ctx.warning("brokerList", "is deprecated: use kafka.bootstrap.servers");
@@ -209,6 +236,8 @@ KafkaChannel::KafkaChannel(const std::string& name, Context& ctx)
   consumer_props_["group.id"] = group;
   consumer_props_["enable.auto.commit"] = "false";
   consumer_props_.emplace("auto.offset.reset", smallest ? "earliest" : "latest");
+  if (auto it = producer_props_.find("message.max.bytes"); it != producer_props_.end())
+    max_record_bytes_ = static_cast<size_t>(std::atoll(it->second.c_str()));
   check_props(ctx, "kafka.producer.", producer_props_);
   check_props(ctx, "kafka.consumer.", consumer_props_);
 }
@@ -246,6 +275,17 @@ void KafkaChannel::stop() {
     producer_ = nullptr;
     Channel::stop();
   }
+}
+
+std::string KafkaChannel::topic_problem() {
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(producer_, 0, ptopic_, &md, 1000) != RD_KAFKA_RESP_ERR_NO_ERROR) return "";
+  std::string out;
+  if (md->topic_cnt == 1 && (md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+                             md->topics[0].err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC))
+    out = "topic " + topic_ + " does not exist on the brokers (create it, or check kafka.topic)";
+  rd_kafka_metadata_destroy(md);
+  return out;
 }
 
 std::unique_ptr<Transaction> KafkaChannel::begin() { return std::make_unique<KafkaTransaction>(*this); }

@@ -12,8 +12,15 @@
 // concurrent taker gets nothing until the first ends), so a rollback can never skip another's records.
 // A record that is not a valid AvroFlumeEvent on a parseAsFlumeEvent topic becomes an event with the
 // raw bytes as body and header flume.kafka.error=<reason> (never dropped, never a crash loop).
+// A record over kafka.producer.message.max.bytes (client limit, 1000000; or the broker's limit,
+// MSG_SIZE_TOO_LARGE): the whole put fails with a ChannelException naming size and limit, nothing of
+// the batch is written (so offering it again adds no duplicates), counted in RecordTooLargeCount.
+// As in Flume the event is not diverted or dropped: the source keeps offering it (backpressure with
+// backoff, not a crash loop) until the limit is raised; dropping or diverting would be silent loss.
 // Changed from Flume: a new consumer group starts at the earliest offset (Flume: latest), so events
-// put before the first take are not skipped. size() is not known without asking the brokers: 0.
+// put before the first take are not skipped. A failed put names the topic and why: brokers
+// unreachable (no acknowledgement within deliveryTimeout) or the topic does not exist.
+// size() is not known without asking the brokers: 0.
 #pragma once
 #include <librdkafka/rdkafka.h>
 
@@ -36,6 +43,7 @@ class KafkaChannel : public Channel {
 
  private:
   friend class KafkaTransaction;
+  std::string topic_problem();  // "topic X does not exist ..." when the brokers say so, else ""
   std::map<std::string, std::string> producer_props_, consumer_props_;
   std::string topic_, partition_header_;
   bool parse_avro_;
@@ -47,7 +55,9 @@ class KafkaChannel : public Channel {
   rd_kafka_t* consumer_ = nullptr;
   std::mutex produce_mu_;
   std::timed_mutex take_mu_;  // held by the one open take transaction
+  size_t max_record_bytes_ = 1000000;  // librdkafka's message.max.bytes default
   Counter& parse_errors_;
+  Counter& too_large_;
 };
 
 }  // namespace sluice

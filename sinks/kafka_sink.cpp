@@ -8,6 +8,9 @@
 namespace sluice {
 namespace {
 
+// librdkafka counts a record's framing against message.max.bytes too (v2 record overhead, < 64 bytes).
+constexpr size_t kRecordOverhead = 64;
+
 struct BatchState {
   std::atomic<int64_t> pending{0};
   std::atomic<int64_t> failed{0};
@@ -58,6 +61,8 @@ KafkaSink::KafkaSink(const std::string& name, Context& ctx)
   }
   props_.emplace("acks", "1");  // Flume's default
   props_["bootstrap.servers"] = servers;
+  if (auto it = props_.find("message.max.bytes"); it != props_.end())
+    max_record_bytes_ = static_cast<size_t>(std::atoll(it->second.c_str()));
   // Validate every property now (no I/O): librdkafka names the one it does not know.
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
@@ -99,21 +104,35 @@ rd_kafka_topic_t* KafkaSink::topic_handle(const std::string& topic) {
 }
 
 void KafkaSink::deliver(const Batch& batch) {
-  BatchState st;
+  struct Record {
+    std::string topic, payload;
+    int32_t partition;
+    const std::string* key;
+  };
+  std::vector<Record> records;
+  records.reserve(batch.size());
   for (const auto& e : batch) {
-    std::string topic = topic_;
-    if (allow_override_) {
-      if (auto* t = e.headers.find(topic_header_); t && !t->empty()) topic = *t;
-    }
-    int32_t partition = default_partition_;
+    Record r{topic_, avro_format_ ? avro::encode_flume_event(e) : e.body, default_partition_, e.headers.find("key")};
+    if (allow_override_)
+      if (auto* t = e.headers.find(topic_header_); t && !t->empty()) r.topic = *t;
     if (!partition_header_.empty())
-      if (auto* p = e.headers.find(partition_header_)) partition = static_cast<int32_t>(std::atoi(p->c_str()));
-    std::string payload = avro_format_ ? avro::encode_flume_event(e) : e.body;
-    const std::string* key = e.headers.find("key");
+      if (auto* p = e.headers.find(partition_header_)) r.partition = static_cast<int32_t>(std::atoi(p->c_str()));
+    // Fail before anything is produced: a batch failing halfway would write its head again on every retry.
+    size_t size = r.payload.size() + (r.key ? r.key->size() : 0);
+    if (size + kRecordOverhead > max_record_bytes_) {
+      too_large_.inc();
+      throw DeliveryException("kafka: an event of " + std::to_string(size) + " bytes is too large for topic " + r.topic +
+                              " (kafka.producer.message.max.bytes = " + std::to_string(max_record_bytes_) +
+                              "); the batch is rolled back, nothing was produced");
+    }
+    records.push_back(std::move(r));
+  }
+  BatchState st;
+  for (const auto& r : records) {
     st.pending++;
     while (true) {
-      int rc = rd_kafka_produce(topic_handle(topic), partition, RD_KAFKA_MSG_F_COPY, payload.data(), payload.size(),
-                                key ? key->data() : nullptr, key ? key->size() : 0, &st);
+      int rc = rd_kafka_produce(topic_handle(r.topic), r.partition, RD_KAFKA_MSG_F_COPY, const_cast<char*>(r.payload.data()),
+                                r.payload.size(), r.key ? r.key->data() : nullptr, r.key ? r.key->size() : 0, &st);
       if (rc == 0) break;
       if (rd_kafka_last_error() == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         rd_kafka_poll(rk_, 50);  // the local queue is full: let deliveries drain
@@ -123,7 +142,7 @@ void KafkaSink::deliver(const Batch& batch) {
       // Wait for what was already produced so no report refers to `st` after we return.
       auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(delivery_timeout_ms_);
       while (st.pending > 0 && std::chrono::steady_clock::now() < until) rd_kafka_poll(rk_, 50);
-      throw DeliveryException("kafka produce to " + topic + " failed: " + rd_kafka_err2str(rd_kafka_last_error()));
+      throw DeliveryException("kafka produce to " + r.topic + " failed: " + rd_kafka_err2str(rd_kafka_last_error()));
     }
   }
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(delivery_timeout_ms_);

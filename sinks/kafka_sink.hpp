@@ -7,6 +7,11 @@
 // the key). Legacy keys brokerList, topic, batchSize, requiredAcks are mapped with a warning.
 // A batch commits only after every message of it was acknowledged by the broker (delivery
 // reports); any failure rolls it back and it is produced again.
+// An event over kafka.producer.message.max.bytes (client limit, 1000000) fails its batch before any
+// of it is produced (no duplicates of its neighbours on retry), naming size, limit and topic, counted
+// in RecordTooLargeCount; the broker's own limit (MSG_SIZE_TOO_LARGE) fails the batch likewise.
+// As in Flume, the batch is retried (with the runner's capped backoff, not a crash loop) until the
+// limit is raised: the event is neither dropped nor diverted, which would be a silent loss.
 #pragma once
 #include <librdkafka/rdkafka.h>
 
@@ -35,6 +40,8 @@ class KafkaSink : public BatchSink {
   int64_t delivery_timeout_ms_;
   rd_kafka_t* rk_ = nullptr;
   std::map<std::string, rd_kafka_topic_t*> topics_;
+  size_t max_record_bytes_ = 1000000;  // librdkafka's message.max.bytes default
+  Counter& too_large_ = counters_.group->counter("RecordTooLargeCount");
 };
 
 }  // namespace sluice

@@ -7,6 +7,7 @@ namespace sluice {
 SeqSource::SeqSource(const std::string& name, Context& ctx) : PollableSource(name, ctx) {
   batch_size_ = ctx.get_int("batchSize", 1, "events per channel transaction", 1);
   total_ = ctx.get_int("totalEvents", std::numeric_limits<int64_t>::max(), "events to generate, then stop", 0);
+  body_size_ = static_cast<size_t>(ctx.get_int("bodySize", 0, "zero-pad the counter to this many bytes (sluice)", 0));
 }
 
 PollableSource::Status SeqSource::process() {
@@ -14,7 +15,11 @@ PollableSource::Status SeqSource::process() {
   int64_t n = std::min(batch_size_, total_ - next_);
   Batch batch;
   batch.reserve(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) batch.emplace_back(std::to_string(next_ + i));
+  for (int64_t i = 0; i < n; ++i) {
+    std::string body = std::to_string(next_ + i);
+    if (body.size() < body_size_) body.insert(0, body_size_ - body.size(), '0');
+    batch.emplace_back(std::move(body));
+  }
   counters_.events_received.inc(n);
   counters_.append_batch_received.inc();
   processor().process(std::move(batch));  // ChannelException: the same numbers are generated again

@@ -62,6 +62,22 @@ TEST(SeqSource, GeneratesTotalEventsInOrderWithBackpressure) {
   for (int i = 0; i < 120; ++i) EXPECT_EQ(got[i], std::to_string(i));
 }
 
+TEST(SeqSource, BodySizeZeroPadsTheCounter) {
+  auto ch = mem();
+  auto ctx = make_context({{"totalEvents", "12"}, {"batchSize", "12"}, {"bodySize", "5"}});
+  SeqSource src("r1", ctx);
+  auto sel = make_channel_selector(make_context({}), {ch.get()}, [&](const std::string&) { return ch.get(); });
+  src.set_channel_processor(std::make_shared<ChannelProcessor>("r1", std::move(sel), std::vector<std::unique_ptr<Interceptor>>{}));
+  src.start();
+  for (int i = 0; i < 200 && ch->size() < 12; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  src.stop();
+  auto tx = ch->begin();
+  ASSERT_EQ(tx->take(12, false), 12u);
+  EXPECT_EQ(tx->taken()[0].body, "00000");
+  EXPECT_EQ(tx->taken()[11].body, "00011");
+  tx->commit();
+}
+
 TEST(FileRollSink, DefaultNamesTextSerializerAndFsyncedBatches) {
   TempDir dir;
   auto ch = mem();

@@ -57,6 +57,43 @@ TEST(KafkaSink, DeliversAndRollsBackWhileTheBrokerIsDown) {
   sink.stop();
 }
 
+// Flume's behaviour, kept: the batch fails and is retried (the runner backs off); nothing is lost,
+// and since nothing of the batch is produced, the retries add no duplicates of its neighbours.
+TEST(KafkaSink, TooLargeEventFailsTheBatchBeforeAnythingIsProduced) {
+  Mock m;
+  auto cctx = make_context({{"keep-alive", "0"}});
+  MemoryChannel ch("c1", cctx);
+  Diagnostics d;
+  auto ctx = make_context({{"kafka.bootstrap.servers", m.bootstrap()},
+                           {"kafka.topic", "t"},
+                           {"kafka.producer.message.max.bytes", "10000"}},
+                          &d);
+  KafkaSink sink("k1", ctx);
+  ASSERT_FALSE(d.has_errors()) << d.format();
+  sink.set_channel(&ch);
+  sink.start();
+  {
+    auto tx = ch.begin();
+    tx->put(Event("small"));
+    tx->put(Event(std::string(20000, 'x')));
+    tx->put(Event("small"));
+    tx->commit();
+  }
+  for (int i = 0; i < 3; ++i) {
+    try {
+      sink.process();
+      FAIL() << "an event over message.max.bytes was delivered";
+    } catch (const DeliveryException& e) {
+      std::string w = e.what();
+      EXPECT_NE(w.find("too large"), std::string::npos) << w;
+      EXPECT_NE(w.find("kafka.producer.message.max.bytes"), std::string::npos) << w;
+    }
+  }
+  EXPECT_EQ(ch.size(), 3u);                // rolled back each time: nothing lost
+  EXPECT_EQ(m.high_watermark("t"), 0);     // and nothing of the batch was written
+  sink.stop();
+}
+
 TEST(KafkaSink, UnknownProducerPropertyAndLegacyKeys) {
   Diagnostics d;
   auto ctx = make_context({{"brokerList", "127.0.0.1:9"}, {"topic", "x"}, {"kafka.producer.no.such.thing", "1"}}, &d,
