@@ -86,6 +86,17 @@ def digest(lines):
     return h.hexdigest()
 
 
+def sink_drained(mport, sink="k"):
+    """EventDrainSuccessCount of SINK.<sink> from an agent's /metrics (0 while it does not answer)."""
+    import json
+    import urllib.request
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % mport, timeout=5) as r:
+            return int(json.load(r)["SINK." + sink]["EventDrainSuccessCount"])
+    except (OSError, KeyError, ValueError):
+        return 0
+
+
 def report(lines, out, rows):
     """Prints the markdown lines, writes them to out (if given); the exit status: 0 when every row is ok."""
     text = "\n".join(lines) + "\n"

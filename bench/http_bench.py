@@ -13,10 +13,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import report, free_port, proc_cpu, proc_hwm_kb, wait_port  # noqa: E402
+from harness import report, sink_drained, free_port, proc_cpu, proc_hwm_kb, wait_port  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SLUICE = os.path.join(ROOT, "build", "sluice")
@@ -24,9 +23,7 @@ LOAD = os.path.join(ROOT, "build", "bench", "http_load")
 
 
 def drained(metrics_port):
-    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % metrics_port, timeout=5) as r:
-        m = json.load(r)
-    return int(m["SINK.k1"]["EventDrainSuccessCount"])
+    return sink_drained(metrics_port, "k1")
 
 
 def run(events, conns, batch, work):

@@ -14,7 +14,6 @@ events x body / partitions < 5 MiB (the defaults: 200 k x 300 B over 32 partitio
 usage: kafka_bench.py [--events N] [--body-size 300] [--partitions 16] [--out FILE]
 """
 import argparse
-import json
 import os
 import platform
 import signal
@@ -22,24 +21,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from harness import free_port, proc_cpu, proc_hwm_kb  # noqa: E402
+from harness import sink_drained as drained, free_port, proc_cpu, proc_hwm_kb  # noqa: E402
 
 BUILD = os.path.join(ROOT, "build")
 SLUICE = os.path.join(BUILD, "sluice")
 KCAT = "/usr/bin/kcat"
-
-
-def drained(mport):
-    try:
-        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % mport, timeout=5) as r:
-            return int(json.load(r)["SINK.k"]["EventDrainSuccessCount"])
-    except (OSError, KeyError, ValueError):
-        return 0
 
 
 def run_sluice(bootstrap, topic, n, body, flume_format, work):

@@ -9,7 +9,6 @@ usage: s3_bench.py [--events N] [--part-size BYTES] [--out FILE]
 """
 import argparse
 import gzip
-import json
 import os
 import signal
 import subprocess
@@ -17,24 +16,15 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from harness import report, free_port, proc_hwm_kb, wait_port  # noqa: E402
+from harness import sink_drained as drained, report, free_port, proc_hwm_kb, wait_port  # noqa: E402
 from s3_test_support import S3rver, BUCKET  # noqa: E402
 
 SLUICE = os.path.join(ROOT, "build", "sluice")
-
-
-def drained(mport):
-    try:
-        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % mport, timeout=5) as r:
-            return int(json.load(r)["SINK.k"]["EventDrainSuccessCount"])
-    except (OSError, KeyError, ValueError):
-        return 0
 
 
 def run(backend, corpus, n, work, srv, part_size):
