@@ -196,10 +196,12 @@ void SinkRunner::run() {
       if (!pending || std::chrono::steady_clock::now().time_since_epoch().count() >= drain_deadline_ns_) break;
     }
     Sink::Status st;
+    bool failed = false;  // a failed delivery sits out its whole backoff; an idle sink wakes for events
     try {
       st = processor_->process();
     } catch (const std::exception& e) {
       st = Sink::Status::Backoff;
+      failed = true;
       if (fail_log.allow()) SLUICE_LOG(Warn, name_) << "unable to deliver, backing off: " << e.what();
     }
     if (st == Sink::Status::Ready) {
@@ -212,10 +214,15 @@ void SinkRunner::run() {
       // While draining, back off briefly so the deadline is honoured.
       cv_.wait_for(lock, std::chrono::milliseconds(50));
     } else {
-      // Flume sleeps out the whole backoff; here the wait also ends, within 20 ms, when a channel of
-      // these sinks has events again, so a quiet pipeline does not add up to 5 s of latency.
+      // Flume sleeps out the whole backoff; an idle sink here also wakes, within 20 ms, when a channel
+      // of its sinks has events again, so a quiet pipeline does not add up to 5 s of latency. After a
+      // failure the events are still there: then the whole backoff is kept.
       auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(backoff_ms);
       while (!stop_ && std::chrono::steady_clock::now() < until) {
+        if (failed) {
+          cv_.wait_until(lock, until, [this] { return stop_.load(); });
+          break;
+        }
         bool has_events = false;
         for (Sink* s : processor_->sinks())
           if (s->channel() && s->channel()->size() > 0) has_events = true;

@@ -204,5 +204,19 @@ TEST(SinkRunner, BackoffEndsWhenTheChannelGetsEvents) {
   EXPECT_LT(waited, std::chrono::milliseconds(1500)) << "the event waited for the rest of a 3 s backoff";
 }
 
+// ...but a failing sink keeps backing off: its events stay in the channel, and retrying them every
+// 20 ms would be a busy loop against a dead peer.
+TEST(SinkRunner, AFailingSinkStillBacksOff) {
+  SinkSetup s(1);
+  s.sinks[0]->fail = true;
+  s.put(5);
+  SinkRunner runner("k1", make_default_processor(s.ptrs[0]));
+  runner.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // attempts at 0, 1 s (backoff 1 s, 2 s)
+  runner.stop(std::chrono::milliseconds(0));
+  EXPECT_LE(s.sinks[0]->attempts.load(), 4) << "retried without backing off";
+  EXPECT_GE(s.sinks[0]->attempts.load(), 2);
+}
+
 }  // namespace
 }  // namespace sluice

@@ -77,6 +77,7 @@ class RecordingSink : public BatchSink {
  public:
   explicit RecordingSink(std::string name, size_t batch = 100) : BatchSink(std::move(name), batch) {}
   std::atomic<bool> fail{false};
+  std::atomic<int> attempts{0};  // deliver() calls, failed or not
   std::vector<std::string> bodies() {
     std::lock_guard l(mu_);
     return bodies_;
@@ -84,6 +85,7 @@ class RecordingSink : public BatchSink {
 
  protected:
   void deliver(const Batch& batch) override {
+    ++attempts;
     if (fail) throw std::runtime_error("injected failure in " + name_);
     std::lock_guard l(mu_);
     for (const auto& e : batch) bodies_.push_back(e.body);
