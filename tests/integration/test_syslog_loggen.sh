@@ -7,42 +7,27 @@
 . "$(dirname "$0")/../peers/syslog-ng-env.sh"
 out="$TEST_TMP/out"; mkdir -p "$out"
 tcp=$(free_port); oct=$(free_port); udp=$(free_port); file=$(free_port)
-cat >"$TEST_TMP/a1.properties" <<CONF
-a1.sources = tcp oct udp file
-a1.channels = c1
-a1.sinks = k1
-a1.sources.tcp.type = syslogtcp
-a1.sources.tcp.host = 127.0.0.1
-a1.sources.tcp.port = $tcp
-a1.sources.tcp.channels = c1
-a1.sources.tcp.interceptors = t
-a1.sources.tcp.interceptors.t.type = static
-a1.sources.tcp.interceptors.t.key = via
-a1.sources.tcp.interceptors.t.value = tcp3164
-a1.sources.oct.type = multiport_syslogtcp
-a1.sources.oct.host = 127.0.0.1
-a1.sources.oct.ports = $oct
-a1.sources.oct.channels = c1
-a1.sources.oct.interceptors = t
-a1.sources.oct.interceptors.t.type = static
-a1.sources.oct.interceptors.t.key = via
-a1.sources.oct.interceptors.t.value = oct5424
-a1.sources.udp.type = syslogudp
-a1.sources.udp.host = 127.0.0.1
-a1.sources.udp.port = $udp
-a1.sources.udp.channels = c1
-a1.sources.udp.interceptors = t
-a1.sources.udp.interceptors.t.type = static
-a1.sources.udp.interceptors.t.key = via
-a1.sources.udp.interceptors.t.value = udp
-a1.sources.file.type = syslogtcp
-a1.sources.file.host = 127.0.0.1
-a1.sources.file.port = $file
-a1.sources.file.channels = c1
-a1.sources.file.interceptors = t
-a1.sources.file.interceptors.t.type = static
-a1.sources.file.interceptors.t.key = via
-a1.sources.file.interceptors.t.value = file
+# syslog_source NAME TYPE PORT-KEY PORT VIA: one syslog source whose events carry header via=VIA.
+syslog_source() {
+  cat <<CONF
+a1.sources.$1.type = $2
+a1.sources.$1.host = 127.0.0.1
+a1.sources.$1.$3 = $4
+a1.sources.$1.channels = c1
+a1.sources.$1.interceptors = t
+a1.sources.$1.interceptors.t.type = static
+a1.sources.$1.interceptors.t.key = via
+a1.sources.$1.interceptors.t.value = $5
+CONF
+}
+{
+  printf 'a1.sources = tcp oct udp file\na1.channels = c1\na1.sinks = k1\n'
+  syslog_source tcp syslogtcp port "$tcp" tcp3164
+  syslog_source oct multiport_syslogtcp ports "$oct" oct5424
+  syslog_source udp syslogudp port "$udp" udp
+  syslog_source file syslogtcp port "$file" file
+} >"$TEST_TMP/a1.properties"
+cat >>"$TEST_TMP/a1.properties" <<CONF
 a1.channels.c1.type = memory
 a1.channels.c1.capacity = 200000
 a1.channels.c1.transactionCapacity = 1000
