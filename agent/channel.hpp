@@ -38,6 +38,11 @@ class Transaction {
   // must then be rolled back.
   virtual void commit() = 0;
   virtual void rollback() = 0;
+  // For channels whose returns_puts() is true: after a failed put_batch() or commit() (before
+  // rollback()) hands the events put back, so a source can offer them again without having kept a
+  // copy. Replaces out with them when there are any; if put_batch() threw before taking anything,
+  // out is left as it is.
+  virtual void return_puts(Batch& out) { (void)out; }
 };
 
 class Channel {
@@ -48,6 +53,9 @@ class Channel {
   virtual void start() { counters_.group->mark_start(); }
   virtual void stop() { counters_.group->mark_stop(); }
   virtual std::unique_ptr<Transaction> begin() = 0;
+  // True if this channel's transactions hold put events unchanged until commit and implement
+  // Transaction::return_puts().
+  virtual bool returns_puts() const { return false; }
   // Events committed and not yet taken (for draining and metrics).
   virtual size_t size() const = 0;
   // Wakes takers blocked in take() (used on shutdown).

@@ -24,6 +24,37 @@ void ChannelProcessor::process(Event&& event) {
   process(std::move(b));
 }
 
+Channel* ChannelProcessor::single_channel(const Batch& batch) const {
+  if (batch.empty()) return nullptr;
+  const auto& req0 = selector_->required(batch.front());
+  if (req0.size() != 1) return nullptr;
+  for (const auto& e : batch)
+    if (&selector_->required(e) != &req0 || !selector_->optional(e).empty()) return nullptr;
+  return req0[0];
+}
+
+void ChannelProcessor::process_keeping(Batch& batch) {
+  if (batch.empty()) return;
+  // Interceptors change events (and count them), so a retry must start from the originals: copy.
+  Channel* only = interceptors_.empty() ? single_channel(batch) : nullptr;
+  if (only && only->returns_puts()) {
+    auto tx = only->begin();
+    try {
+      tx->put_batch(std::move(batch));
+      tx->commit();
+    } catch (...) {
+      tx->return_puts(batch);
+      tx->rollback();
+      throw;
+    }
+    batch.clear();
+    return;
+  }
+  Batch copy = batch;
+  process(std::move(copy));
+  batch.clear();
+}
+
 void ChannelProcessor::process(Batch&& batch) {
   for (auto& i : interceptors_) {
     i->intercept(batch);
@@ -31,16 +62,8 @@ void ChannelProcessor::process(Batch&& batch) {
   }
   // Fast path: every event goes to the same single required channel and no optional one
   // (the common replicating-to-one-channel case): no copies, one transaction.
-  const auto& req0 = selector_->required(batch.front());
-  bool uniform = true;
-  for (const auto& e : batch) {
-    if (&selector_->required(e) != &req0 || !selector_->optional(e).empty()) {
-      uniform = false;
-      break;
-    }
-  }
-  if (uniform && req0.size() == 1) {
-    auto tx = req0[0]->begin();
+  if (Channel* only = single_channel(batch)) {
+    auto tx = only->begin();
     try {
       tx->put_batch(std::move(batch));
       tx->commit();

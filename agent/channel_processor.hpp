@@ -23,10 +23,17 @@ class ChannelProcessor {
   // Throws ChannelException when a required channel did not take the batch.
   void process(Batch&& batch);
   void process(Event&& event);
+  // As process(), for a source that offers the same events again when a channel refuses them:
+  // on success batch is empty; on ChannelException it holds the events as they were given. With no
+  // interceptors and one channel that can return its puts (memory), no copy is made.
+  void process_keeping(Batch& batch);
   const std::vector<std::unique_ptr<Interceptor>>& interceptors() const { return interceptors_; }
   const ChannelSelector& selector() const { return *selector_; }
 
  private:
+  // The one required channel every event of batch goes to, with no optional channel; else null.
+  Channel* single_channel(const Batch& batch) const;
+
   std::string source_name_;
   std::unique_ptr<ChannelSelector> selector_;
   std::vector<std::unique_ptr<Interceptor>> interceptors_;

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,11 @@ class Headers {
   // Sets only if absent (Flume's preserveExisting).
   void set_if_absent(std::string key, std::string value);
   bool erase(std::string_view key);
+  // For producers that build a fresh event and know their keys are distinct: no lookup.
+  void reserve(size_t n) { entries_.reserve(n); }
+  void add_new(std::string_view key, std::string value) {
+    entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(key), std::forward_as_tuple(std::move(value)));
+  }
 
   size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }

@@ -21,10 +21,12 @@ class MemoryTransaction : public Transaction {
   void put_batch(Batch&& batch) override {
     ch_.counters_.put_attempt.inc(static_cast<int64_t>(batch.size()));
     if (puts_.size() + batch.size() > ch_.tx_capacity_) throw full_put();
-    for (auto& e : batch) {
-      put_bytes_ += static_cast<int64_t>(e.byte_size());
-      puts_.push_back(std::move(e));
+    for (auto& e : batch) put_bytes_ += static_cast<int64_t>(e.byte_size());
+    if (puts_.empty()) {
+      puts_.swap(batch);  // the usual one batch per transaction: take the vector, move no event
+      return;
     }
+    for (auto& e : batch) puts_.push_back(std::move(e));
   }
 
   const Batch& taken() const override { return taken_; }
@@ -64,6 +66,12 @@ class MemoryTransaction : public Transaction {
   void rollback() override {
     if (taken_count_ > 0) ch_.return_takes(taken_, taken_bytes_);
     reset();
+  }
+
+  void return_puts(Batch& out) override {
+    if (!puts_.empty()) out = std::move(puts_);
+    puts_.clear();
+    put_bytes_ = 0;
   }
 
  private:

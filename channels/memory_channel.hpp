@@ -19,6 +19,7 @@ class MemoryChannel : public Channel {
  public:
   MemoryChannel(const std::string& name, Context& ctx);
   std::unique_ptr<Transaction> begin() override;
+  bool returns_puts() const override { return true; }
   size_t size() const override;
   void wake() override;
   void stop() override;

@@ -201,6 +201,12 @@ roller::BucketWriter& HdfsSink::writer_for(const std::string& dir, const std::st
   }
   while (open_.size() >= max_open_) {  // close the least recently used file
     std::string victim = lru_.back();
+    // Closing it makes what this batch wrote there durable (or throws: the batch rolls back).
+    auto v = open_.find(victim);
+    if (v != open_.end()) {
+      v->second.writer->close();
+      std::erase(touched_, v->second.writer.get());
+    }
     lru_.pop_back();
     open_.erase(victim);
   }
@@ -215,14 +221,23 @@ roller::BucketWriter& HdfsSink::writer_for(const std::string& dir, const std::st
 
 void HdfsSink::deliver(const Batch& batch) {
   int64_t now = now_ms();
-  std::vector<roller::BucketWriter*> touched;
+  auto& touched = touched_;
+  touched.clear();
+  // Consecutive events usually land in the same file: the writer is looked up again only when the
+  // expanded directory or prefix differs from the previous event's.
+  std::string dir, prefix, last_dir, last_prefix;
+  roller::BucketWriter* last = nullptr;
   try {
     for (const auto& e : batch) {
-      std::string dir = path_->expand(e, time_, now);
-      std::string prefix = prefix_->expand(e, time_, now);
-      auto& w = writer_for(dir, prefix);
-      w.append(e);
-      if (std::find(touched.begin(), touched.end(), &w) == touched.end()) touched.push_back(&w);
+      path_->expand_into(e, time_, now, dir);
+      prefix_->expand_into(e, time_, now, prefix);
+      if (!last || dir != last_dir || prefix != last_prefix) {
+        last = &writer_for(dir, prefix);
+        last_dir = dir;
+        last_prefix = prefix;
+        if (std::find(touched.begin(), touched.end(), last) == touched.end()) touched.push_back(last);
+      }
+      last->append(e);
     }
     for (auto* w : touched) w->sync();
   } catch (...) {

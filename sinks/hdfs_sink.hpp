@@ -68,6 +68,7 @@ class HdfsSink : public BatchSink {
   };
   std::unordered_map<std::string, Open> open_;
   std::list<std::string> lru_;  // most recently used at the front
+  std::vector<roller::BucketWriter*> touched_;  // the open files the current batch wrote to
 };
 
 }  // namespace sluice

@@ -56,11 +56,9 @@ bool ExecSource::deliver(Batch& batch) {
   counters_.events_received.inc(static_cast<int64_t>(n));
   RateLimit warn;
   while (!stop_) {
-    Batch copy = batch;
     try {
-      processor().process(std::move(copy));
+      processor().process_keeping(batch);  // a refused batch comes back in batch
       counters_.events_accepted.inc(static_cast<int64_t>(n));
-      batch.clear();
       return true;
     } catch (const ChannelException& e) {
       counters_.channel_write_fail.inc();

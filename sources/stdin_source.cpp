@@ -29,11 +29,9 @@ bool StdinSource::send(Batch& batch) {
   size_t n = batch.size();
   counters_.events_received.inc(static_cast<int64_t>(n));
   while (!stop_) {
-    Batch copy = batch;  // kept until the channel accepted it
     try {
-      processor().process(std::move(copy));
+      processor().process_keeping(batch);  // a refused batch comes back in batch
       counters_.events_accepted.inc(static_cast<int64_t>(n));
-      batch.clear();
       return true;
     } catch (const ChannelException&) {
       counters_.channel_write_fail.inc();

@@ -79,6 +79,9 @@ class Session : public std::enable_shared_from_this<Session> {
         self->framer_.finish();
         self->eof_ = true;
       } else {
+        self->read_ms_ = now_ms();  // one clock read per read(), not per message
+        // A committed batch's vector went to the channel with its events: start a new one sized once.
+        if (self->pending_.capacity() == 0) self->pending_.reserve(std::min<size_t>(self->opts_.batch_size, 4096));
         self->framer_.feed(std::string_view(self->buf_.data(), n));
       }
       self->deliver();
@@ -101,7 +104,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_message(std::string_view m, bool incomplete) {
-    Event e = syslog::parse_message(m, incomplete, opts_.keep, now_ms());
+    Event e = syslog::parse_message(m, incomplete, opts_.keep, read_ms_ ? read_ms_ : now_ms());
     if (incomplete) {
       impl_.incomplete.inc();
       if (impl_.warn.allow())
@@ -126,13 +129,18 @@ class Session : public std::enable_shared_from_this<Session> {
   void deliver() {
     while (!pending_.empty()) {
       size_t n = std::min(pending_.size(), opts_.batch_size);
-      Batch chunk(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.begin() + n));
-      Batch keep = chunk;  // the channel may refuse it; then these are offered again
+      if (n == pending_.size()) {
+        chunk_.swap(pending_);  // the common case: what one read brought fits in a batch
+      } else {
+        chunk_.assign(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.begin() + n));
+        pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+      }
       try {
-        src_.processor().process(std::move(chunk));
+        src_.processor().process_keeping(chunk_);  // a refused batch comes back in chunk_
       } catch (const ChannelException& e) {
         impl_.counters.channel_write_fail.inc();
-        std::move(keep.begin(), keep.end(), pending_.begin());
+        pending_.insert(pending_.begin(), std::make_move_iterator(chunk_.begin()), std::make_move_iterator(chunk_.end()));
+        chunk_.clear();
         if (impl_.warn.allow())
           SLUICE_LOG(Warn, src_.name()) << "channel full, pausing reads from " << ip_ << ": " << e.what();
         // Back off 5 ms doubling to 500 ms: quick to resume once the channel drains, cheap when it stays full.
@@ -145,7 +153,7 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       impl_.counters.events_accepted.inc(static_cast<int64_t>(n));
       retry_ms_ = 0;
-      pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+      if (pending_.empty()) pending_.swap(chunk_);  // keep the vector's capacity for the next read
     }
     if (!eof_) read();
   }
@@ -160,8 +168,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<char> buf_;
   std::string ip_, hostname_;
   Batch pending_;
+  Batch chunk_;  // the batch being offered to the channel
   bool eof_ = false;
   int retry_ms_ = 0;
+  int64_t read_ms_ = 0;
 };
 
 }  // namespace

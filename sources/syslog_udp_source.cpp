@@ -66,11 +66,10 @@ void SyslogUdpSource::stop() {
 void SyslogUdpSource::deliver(Batch& batch) {
   RateLimit warn;
   while (!batch.empty() && !stop_) {
-    Batch copy = batch;  // kept until the channel accepted it
+    size_t n = batch.size();
     try {
-      processor().process(std::move(copy));
-      counters_.events_accepted.inc(static_cast<int64_t>(batch.size()));
-      batch.clear();
+      processor().process_keeping(batch);  // a refused batch comes back in batch
+      counters_.events_accepted.inc(static_cast<int64_t>(n));
     } catch (const ChannelException& e) {
       counters_.channel_write_fail.inc();
       if (warn.allow()) SLUICE_LOG(Warn, name_) << "channel full, not reading UDP meanwhile: " << e.what();

@@ -40,10 +40,10 @@ void BucketWriter::append(const Event& e) {
   ++events_;
   bytes_ += static_cast<int64_t>(e.body.size());
   dirty_ = true;
-  last_write_ = std::chrono::steady_clock::now();
 }
 
 void BucketWriter::sync() {
+  if (dirty_) last_write_ = std::chrono::steady_clock::now();  // once per batch, not per event
   if (writer_ && dirty_) writer_->sync();
   dirty_ = false;
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <ctime>
 #include <mutex>
 
@@ -107,6 +108,8 @@ PathTemplate::PathTemplate(std::string pattern) : pattern_(std::move(pattern)) {
   }
   flush();
   if (parts_.empty()) parts_.push_back({Part::Literal, ""});
+  for (const auto& p : parts_)
+    if (p.kind == Part::Header || (p.kind == Part::Time && p.text == "t")) per_second_ = false;
 }
 
 std::string PathTemplate::static_prefix() const {
@@ -116,28 +119,50 @@ std::string PathTemplate::static_prefix() const {
   return slash == std::string::npos ? "" : lead.substr(0, slash);
 }
 
-std::string PathTemplate::expand(const Event& e, const TimeOptions& t, int64_t now_ms) const {
-  std::string out;
+int64_t PathTemplate::event_time(const Event& e, const TimeOptions& t, int64_t now_ms) const {
   int64_t ts = 0;
-  std::tm tm{};
-  if (needs_time_) {
-    if (t.use_local_time) {
-      ts = now_ms;
-    } else {
-      const std::string* h = e.headers.find("timestamp");
-      if (!h) throw PathError("the event has no timestamp header, which the path needs (set hdfs.useLocalTimeStamp "
-                              "= true or add a timestamp interceptor)");
-      char* end = nullptr;
-      ts = std::strtoll(h->c_str(), &end, 10);
-      if (h->empty() || *end) throw PathError("timestamp header '" + *h + "' is not a number of milliseconds");
-    }
-    if (t.round) {
-      int64_t unit = t.round_unit == TimeOptions::Unit::Second ? 1000 : t.round_unit == TimeOptions::Unit::Minute ? 60000 : 3600000;
-      int64_t step = unit * t.round_value;
-      ts -= ((ts % step) + step) % step;
-    }
-    tm = broken_down(ts, t.time_zone);
+  if (t.use_local_time) {
+    ts = now_ms;
+  } else {
+    const std::string* h = e.headers.find("timestamp");
+    if (!h) throw PathError("the event has no timestamp header, which the path needs (set hdfs.useLocalTimeStamp "
+                            "= true or add a timestamp interceptor)");
+    const char* end = h->data() + h->size();
+    auto [ptr, ec] = std::from_chars(h->data(), end, ts);
+    if (h->empty() || ec != std::errc() || ptr != end)
+      throw PathError("timestamp header '" + *h + "' is not a number of milliseconds");
   }
+  if (t.round) {
+    int64_t unit = t.round_unit == TimeOptions::Unit::Second ? 1000 : t.round_unit == TimeOptions::Unit::Minute ? 60000 : 3600000;
+    int64_t step = unit * t.round_value;
+    ts -= ((ts % step) + step) % step;
+  }
+  return ts;
+}
+
+std::string PathTemplate::expand(const Event& e, const TimeOptions& t, int64_t now_ms) const {
+  return render(e, t, needs_time_ ? event_time(e, t, now_ms) : 0);
+}
+
+void PathTemplate::expand_into(const Event& e, const TimeOptions& t, int64_t now_ms, std::string& out) const {
+  if (!per_second_) {
+    out = expand(e, t, now_ms);
+    return;
+  }
+  int64_t ts = needs_time_ ? event_time(e, t, now_ms) : 0;
+  int64_t second = ts >= 0 ? ts / 1000 : -((999 - ts) / 1000);
+  if (cached_for_ != &t || second != cached_second_) {
+    cached_ = render(e, t, ts);
+    cached_for_ = &t;
+    cached_second_ = second;
+  }
+  out = cached_;
+}
+
+std::string PathTemplate::render(const Event& e, const TimeOptions& t, int64_t ts) const {
+  std::string out;
+  std::tm tm{};
+  if (needs_time_) tm = broken_down(ts, t.time_zone);
   for (const auto& p : parts_) {
     switch (p.kind) {
       case Part::Literal: out += p.text; break;

@@ -37,6 +37,10 @@ class PathTemplate {
   bool has_escapes() const { return parts_.size() != 1 || parts_[0].kind != Part::Literal; }
   // Expands for one event. Throws PathError when a needed header (or the timestamp) is missing.
   std::string expand(const Event& e, const TimeOptions& t, int64_t now_ms) const;
+  // As expand(), into out. A template whose result depends only on the second (no %{header}, no %t)
+  // keeps its last result, so a batch of events from the same second costs one timestamp parse and
+  // no formatting. Keeps state: one template per sink thread.
+  void expand_into(const Event& e, const TimeOptions& t, int64_t now_ms, std::string& out) const;
   // The fixed leading part (up to the last '/' before the first escape), for crash recovery scans.
   std::string static_prefix() const;
 
@@ -45,9 +49,17 @@ class PathTemplate {
     enum Kind { Literal, Header, Host, Time } kind;
     std::string text;  // literal text, header name, host kind, or the time escape letter
   };
+  // The event's time in ms for the time escapes (header or now, rounded).
+  int64_t event_time(const Event& e, const TimeOptions& t, int64_t now_ms) const;
+  std::string render(const Event& e, const TimeOptions& t, int64_t ts) const;
+
   std::string pattern_;
   std::vector<Part> parts_;
   bool needs_time_ = false;
+  bool per_second_ = true;  // the result depends on the time only to the second
+  mutable const TimeOptions* cached_for_ = nullptr;
+  mutable int64_t cached_second_ = 0;
+  mutable std::string cached_;
 };
 
 // Replaces what could leave the sink's root or break a path: '/', '\', NUL and control characters

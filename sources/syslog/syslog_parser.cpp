@@ -30,15 +30,44 @@ int num(std::string_view s, size_t at, size_t n, bool& ok) {
   return v;
 }
 
-int64_t to_ms(std::tm tm, int millis, bool utc, int offset_s) {
-  time_t secs;
-  if (utc) {
-    secs = timegm(&tm) - offset_s;
-  } else {
-    tm.tm_isdst = -1;
-    secs = mktime(&tm);
+// Days since 1970-01-01 of a proleptic Gregorian date (the usual era arithmetic; no time zone).
+int64_t days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// Local wall-clock time to epoch seconds. mktime() is the only correct answer (the zone's rules) and
+// costs a microsecond, so each thread remembers the last minute it converted: messages arrive in
+// time order and zone offsets only change on minute boundaries.
+int64_t local_seconds(const std::tm& tm) {
+  struct Cache {
+    int year = -1, mon = -1, mday = -1, hour = -1, min = -1;
+    int64_t minute_start = 0;
+  };
+  thread_local Cache c;
+  if (tm.tm_year != c.year || tm.tm_mon != c.mon || tm.tm_mday != c.mday || tm.tm_hour != c.hour ||
+      tm.tm_min != c.min) {
+    std::tm m = tm;
+    m.tm_sec = 0;
+    m.tm_isdst = -1;
+    c = {tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, static_cast<int64_t>(mktime(&m))};
   }
-  return static_cast<int64_t>(secs) * 1000 + millis;
+  return c.minute_start + tm.tm_sec;
+}
+
+int64_t to_ms(std::tm tm, int millis, bool utc, int offset_s) {
+  int64_t secs;
+  if (utc) {
+    secs = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 + tm.tm_hour * 3600 +
+           tm.tm_min * 60 + tm.tm_sec - offset_s;
+  } else {
+    secs = local_seconds(tm);
+  }
+  return secs * 1000 + millis;
 }
 
 constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -125,10 +154,17 @@ bool parse_rfc3164_time(std::string_view s, int64_t now_ms, int64_t& ms) {
   tm.tm_min = num(s, 10, 2, ok);
   tm.tm_sec = num(s, 13, 2, ok);
   if (!ok || day < 1 || day > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) return false;
+  // The current year, converted once per second per thread.
+  thread_local time_t year_of_s = -1;
+  thread_local int year = 0;
   time_t now_s = static_cast<time_t>(now_ms / 1000);
-  std::tm now_tm{};
-  localtime_r(&now_s, &now_tm);
-  tm.tm_year = now_tm.tm_year;
+  if (now_s != year_of_s) {
+    std::tm now_tm{};
+    localtime_r(&now_s, &now_tm);
+    year = now_tm.tm_year;
+    year_of_s = now_s;
+  }
+  tm.tm_year = year;
   int64_t t = to_ms(tm, 0, false, 0);
   constexpr int64_t kMonth = 31LL * 24 * 3600 * 1000;
   if (t - kMonth > now_ms) {
@@ -158,15 +194,16 @@ Event parse_message(std::string_view msg, bool incomplete, const KeepFields& kee
       }
     }
   }
+  e.headers.reserve(7);
   if (pri < 0) {
-    e.headers.set("Facility", "0");
-    e.headers.set("Severity", "0");
-    e.headers.set(kStatusHeader, "Invalid");
+    e.headers.add_new("Facility", "0");
+    e.headers.add_new("Severity", "0");
+    e.headers.add_new(kStatusHeader, "Invalid");
     e.body = std::string(msg);
     return e;
   }
-  e.headers.set("Facility", std::to_string(pri / 8));
-  e.headers.set("Severity", std::to_string(pri % 8));
+  e.headers.add_new("Facility", std::to_string(pri / 8));
+  e.headers.add_new("Severity", std::to_string(pri % 8));
   std::string_view pri_text = msg.substr(1, p - 2);
   std::string_view rest = msg.substr(p);
 
@@ -216,11 +253,11 @@ Event parse_message(std::string_view msg, bool incomplete, const KeepFields& kee
     }
   }
 
-  e.headers.set("priority", std::string(pri_text));
-  if (!version.empty()) e.headers.set("version", std::string(version));
-  if (parsed && have_ts) e.headers.set("timestamp", std::to_string(ts));
-  if (parsed && !host.empty()) e.headers.set("host", std::string(host));
-  if (incomplete) e.headers.set(kStatusHeader, "Incomplete");
+  e.headers.add_new("priority", std::string(pri_text));
+  if (!version.empty()) e.headers.add_new("version", std::string(version));
+  if (parsed && have_ts) e.headers.add_new("timestamp", std::to_string(ts));
+  if (parsed && !host.empty()) e.headers.add_new("host", std::string(host));
+  if (incomplete) e.headers.add_new(kStatusHeader, "Incomplete");
 
   if (keep.all || !parsed) {
     e.body = std::string(msg);

@@ -94,6 +94,11 @@ out=$("$SLUICE_BIN" help sink hdfs)
 grep -q "^hdfs.rollCount  *int  *10 " <<<"$out" || fail "help sink hdfs lacks hdfs.rollCount with its default: $out"
 grep -q "^channel .*(required)" <<<"$out" || fail "help sink hdfs lacks the channel key"
 "$SLUICE_BIN" version | grep -q "librdkafka" || fail "version does not name its libraries"
+# The agent runs on mimalloc (CMakeLists.txt); a link-order or packaging slip would silently bring back
+# glibc's malloc and halve the syslog path's speed. Sanitizer builds keep their own allocator.
+if ! "$SLUICE_BIN" version | grep -q ", Debug)"; then
+  "$SLUICE_BIN" version | grep -q "allocator mimalloc .* (serves malloc)" || fail "the agent does not run on mimalloc: $("$SLUICE_BIN" version | grep allocator)"
+fi
 set +e; "$SLUICE_BIN" help sink nosuch >/dev/null 2>&1; rc=$?; set -e
 [ $rc -eq 2 ] || fail "help on an unknown type should exit 2"
 pass "help and version"

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "channels/memory_channel.hpp"
@@ -99,6 +100,41 @@ TEST(PathTemplate, ErrorsAreClear) {
   EXPECT_EQ(PathTemplate("/data/in/%Y/%{x}").static_prefix(), "/data/in");
 }
 
+TEST(PathTemplate, ExpandIntoReusesTheSecondAndMatchesExpand) {
+  PathTemplate p("/data/%Y%m%d/%H%M%S");
+  TimeOptions t = utc();
+  std::string out;
+  // Same second (different ms): same result; next second, next day, an earlier time: recomputed.
+  for (int64_t ms : std::vector<int64_t>{kT, kT + 500, kT + 876, kT + 1000, kT + 86400000LL, kT - 3600000LL, kT}) {
+    p.expand_into(at(ms), t, 0, out);
+    EXPECT_EQ(out, p.expand(at(ms), t, 0)) << ms;
+  }
+  p.expand_into(at(kT + 1000), t, 0, out);
+  EXPECT_EQ(out, "/data/20251123/103046");
+  // Another zone through the same template: not the cached result.
+  TimeOptions ny = utc();
+  ny.time_zone = "America/New_York";
+  p.expand_into(at(kT + 1000), ny, 0, out);
+  EXPECT_EQ(out, "/data/20251123/053046");
+  // A header or %t makes every event expand on its own.
+  PathTemplate h("/%{type}/%H");
+  Event a = at(kT), b = at(kT);
+  a.headers.set("type", "proxy");
+  b.headers.set("type", "dns");
+  h.expand_into(a, t, 0, out);
+  EXPECT_EQ(out, "/proxy/10");
+  h.expand_into(b, t, 0, out);
+  EXPECT_EQ(out, "/dns/10");
+  PathTemplate ms("%t");
+  ms.expand_into(at(kT), t, 0, out);
+  ms.expand_into(at(kT + 1), t, 0, out);
+  EXPECT_EQ(out, std::to_string(kT + 1));
+  // A bad timestamp is still an error, never a cached answer.
+  Event bad("x");
+  bad.headers.set("timestamp", "12x");
+  EXPECT_THROW(p.expand_into(bad, t, 0, out), roller::PathError);
+}
+
 struct Dir {
   fs::path p;
   Dir() {
@@ -191,6 +227,31 @@ TEST(HdfsSink, GzipPartitionsAndRollSize) {
   for (auto& f : files) all += gunzip(r.read(f));
   EXPECT_NE(all.find("{timestamp=1763893845123, type=proxy} 0123456789\n"), std::string::npos) << all;
   EXPECT_NE(all.find("tomorrow"), std::string::npos);
+}
+
+TEST(HdfsSink, MaxOpenFilesClosesFilesInTheMiddleOfABatch) {
+  // One open file at a time and a batch that alternates between two hours: every switch closes the
+  // other file (durably) while the batch is being written; nothing is lost or written twice.
+  SinkRig r({{"hdfs.path", "@DIR@/%Y%m%d%H"}, {"hdfs.fileType", "DataStream"}, {"hdfs.rollCount", "0"},
+             {"hdfs.rollSize", "0"}, {"hdfs.maxOpenFiles", "1"}, {"hdfs.timeZone", "UTC"}, {"hdfs.batchSize", "100"}});
+  ASSERT_FALSE(r.diag.has_errors()) << r.diag.format();
+  r.sink->start();
+  std::vector<Event> events;
+  for (int i = 0; i < 10; ++i) events.push_back(at(kT + (i % 2) * 3600000LL, "e" + std::to_string(i)));
+  r.put(std::move(events));
+  r.sink->process();
+  r.sink->stop();
+  auto files = r.dir.files();
+  std::multiset<std::string> lines;
+  for (auto& f : files) {
+    EXPECT_FALSE(f.ends_with(".tmp")) << f;
+    std::string text = r.read(f);
+    for (size_t b = 0, e; (e = text.find('\n', b)) != std::string::npos; b = e + 1) lines.insert(text.substr(b, e - b));
+  }
+  EXPECT_EQ(files.size(), 10u);  // each switch of hour opened a new file
+  std::multiset<std::string> want;
+  for (int i = 0; i < 10; ++i) want.insert("e" + std::to_string(i));
+  EXPECT_EQ(lines, want);
 }
 
 TEST(HdfsSink, RollIntervalAndIdleTimeout) {

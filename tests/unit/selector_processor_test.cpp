@@ -73,6 +73,59 @@ TEST(ReplicatingSelector, OptionalChannelFailureIsIgnoredRequiredIsNot) {
   EXPECT_THROW(strict->process(Batch{ev("a"), ev("b")}), ChannelException);
 }
 
+// Adds a header to every event it sees (and counts them), to tell intercepted events from originals.
+class TaggingInterceptor : public Interceptor {
+ public:
+  TaggingInterceptor() : Interceptor("tag") {}
+  void intercept(Batch& batch) override {
+    for (auto& e : batch) e.headers.set("tagged", std::to_string(++seen));
+  }
+  int seen = 0;
+};
+
+TEST(ChannelProcessor, ProcessKeepingHandsARefusedBatchBackUnchanged) {
+  // Capacity 3: the first batch of 2 fits, the second of 2 is refused at commit.
+  Channels ch{{"c1"}, {{"capacity", "3"}, {"transactionCapacity", "3"}, {"keep-alive", "0"}}};
+  Diagnostics d;
+  auto p = processor(ch, {"c1"}, {}, d);
+  Batch first{ev("a", "x"), ev("b")};
+  p->process_keeping(first);
+  EXPECT_TRUE(first.empty());
+  Batch second{ev("c", "y"), ev(std::string(100, 'd'))};
+  Batch original = second;
+  EXPECT_THROW(p->process_keeping(second), ChannelException);
+  EXPECT_EQ(second, original);  // every body and header back, in order
+  EXPECT_EQ(ch.drain("c1"), (std::vector<std::string>{"a", "b"}));
+  p->process_keeping(second);  // room again: the same events go in
+  EXPECT_TRUE(second.empty());
+  EXPECT_EQ(ch.drain("c1"), (std::vector<std::string>{"c", std::string(100, 'd')}));
+}
+
+TEST(ChannelProcessor, ProcessKeepingWithInterceptorsRetriesTheOriginals) {
+  Channels ch{{"c1"}, {{"capacity", "1"}, {"transactionCapacity", "2"}, {"keep-alive", "0"}}};
+  auto tagger = std::make_unique<TaggingInterceptor>();
+  auto* tags = tagger.get();
+  std::vector<std::unique_ptr<Interceptor>> chain;
+  chain.push_back(std::move(tagger));
+  std::vector<Channel*> sc{ch["c1"]};
+  Diagnostics d;
+  ChannelProcessor p("r1", make_channel_selector(make_context({}, &d), sc, [&](const std::string& n) { return ch[n]; }),
+                     std::move(chain));
+  Batch b{ev("a"), ev("b")};
+  EXPECT_THROW(p.process_keeping(b), ChannelException);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_FALSE(b[0].headers.contains("tagged"));  // not the intercepted copy
+  EXPECT_EQ(tags->seen, 2);
+  Batch one{ev("c")};
+  p.process_keeping(one);
+  EXPECT_TRUE(one.empty());
+  auto tx = ch["c1"]->begin();
+  tx->take(10, false);
+  ASSERT_EQ(tx->taken().size(), 1u);
+  EXPECT_EQ(tx->taken()[0].headers.get("tagged"), "3");
+  tx->commit();
+}
+
 TEST(MultiplexingSelector, RoutesByHeaderWithDefaultAndOptional) {
   Channels ch{"ca", "ny", "def", "audit"};
   Diagnostics d;
