@@ -5,7 +5,7 @@ to sluice (syslogudp -> memory -> gzip files), rsyslog (imudp -> omfile zipLevel
 time the kernel drops. For each rate and agent: messages received, loss, and CPU-seconds per million
 received messages. Every received line must be one that was sent (content check on the set).
 
-usage: udp_loss.py [--events N] [--rates 20000,50000,100000] [--agents sluice,rsyslog,syslog-ng] [--out FILE]
+usage: udp_loss.py [--events N] [--rates 20000,50000,100000] [--agents sluice,rsyslog,syslog-ng] [--plain] [--out FILE]
 """
 import argparse
 import re
@@ -21,11 +21,30 @@ import agents  # noqa: E402
 from harness import report, free_port, proc_cpu, read_output, wait_quiet  # noqa: E402
 
 
+def wait_udp_bound(port, proc, timeout=30.0):
+    """Waits until some socket is bound to the UDP port (IPv4 or IPv6), as /proc/net/udp* shows."""
+    deadline = time.time() + timeout
+    want = ":%04X " % port
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the agent exited before binding UDP port %d" % port)
+        for table in ("/proc/net/udp", "/proc/net/udp6"):
+            try:
+                with open(table) as f:
+                    if any(line.split()[1].endswith(want.strip()) for line in list(f)[1:]):
+                        time.sleep(0.3)  # bound; let it reach its receive loop
+                        return
+            except OSError:
+                pass
+        time.sleep(0.05)
+    raise RuntimeError("nothing bound UDP port %d within %.0f s" % (port, timeout))
+
+
 def run(agent_cls, corpus, sent_lines, n, rate, work, loggen, env):
     agent = agent_cls(work, free_port())
     proc = agent.start("udp")
     try:
-        time.sleep(1.5)  # UDP: no port to probe; give the agent time to bind
+        wait_udp_bound(agent.port, proc)  # packets sent before the bind would count as losses
         cpu0 = proc_cpu(proc.pid)
         # --interval: loggen otherwise stops after 10 s; its own count of what it sent is used.
         res = subprocess.run([loggen, "--dgram", "--read-file", corpus, "--dont-parse", "--rate", str(rate),
@@ -50,7 +69,9 @@ def main():
     ap.add_argument("--rates", default="20000,50000,100000")
     ap.add_argument("--agents", default="sluice,rsyslog,syslog-ng")
     ap.add_argument("--out")
+    ap.add_argument("--plain", action="store_true", help="every agent writes uncompressed files, as syslog-ng does")
     a = ap.parse_args()
+    agents.PLAIN = a.plain
     loggen_env = subprocess.run(["bash", "-c", ". %s/tests/peers/syslog-ng-env.sh && env -0" % agents.ROOT],
                                 check=True, capture_output=True).stdout
     env = dict(item.split("=", 1) for item in loggen_env.decode().split("\0") if "=" in item)

@@ -115,6 +115,52 @@ TEST(SyslogUdpSource, DatagramsBecomeEvents) {
   EXPECT_EQ(got[0].headers.get("Severity"), "6");
 }
 
+TEST(SyslogUdpSource, BurstsFromTwoSendersKeepTheirAddressesAndSizes) {
+  // More datagrams than one recvmmsg burst and than one batch, from two source addresses
+  // interleaved, one of them 60000 bytes: every one arrives whole, with its own sender's address.
+  auto cctx = make_context({{"capacity", "2000"}, {"transactionCapacity", "100"}, {"keep-alive", "1"}});
+  MemoryChannel ch("c1", cctx);
+  auto ctx = make_context({{"host", "127.0.0.1"}, {"port", "0"}, {"clientIPHeader", "ip"}, {"batchSize", "50"},
+                           {"eventSize", "65000"}, {"keepFields", "all"}});
+  SyslogUdpSource src("r1", ctx);
+  src.set_channel_processor(to(&ch));
+  src.start();
+  auto sender = [&](const char* from) {
+    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    inet_pton(AF_INET, from, &a.sin_addr);
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<uint16_t>(src.bound_port()));
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+    return fd;
+  };
+  int a = sender("127.0.0.1"), b = sender("127.0.0.2");
+  const int n = 300;
+  std::string big = "<14>1 2025-11-22T10:11:12Z h app - - " + std::string(60000, 'x');
+  for (int i = 0; i < n; ++i) {
+    std::string m = i == 150 ? big : "<14>1 2025-11-22T10:11:12Z h app - - m" + std::to_string(i);
+    send_all(i % 2 ? b : a, m);
+    if (i % 64 == 63) std::this_thread::sleep_for(std::chrono::milliseconds(2));  // stay under the socket buffer
+  }
+  ::close(a);
+  ::close(b);
+  std::vector<Event> got;
+  for (int i = 0; i < 400 && got.size() < static_cast<size_t>(n); ++i) {
+    for (auto& e : drain(ch)) got.push_back(e);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  src.stop();
+  ASSERT_EQ(got.size(), static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    EXPECT_EQ(got[i].body, i == 150 ? big : "<14>1 2025-11-22T10:11:12Z h app - - m" + std::to_string(i)) << i;
+    EXPECT_EQ(got[i].headers.get("ip"), i % 2 ? "127.0.0.2" : "127.0.0.1") << i;
+  }
+}
+
 TEST(SyslogSources, ConfigErrors) {
   Diagnostics d;
   auto ctx = make_context({{"keepFields", "prio"}, {"eventSize", "5"}}, &d, "source r1 (type syslogtcp)",
