@@ -146,57 +146,68 @@ void IocSweeper::intercept(Batch& batch) {
     cur = current_;
   }
   if (!cur) return;
-  ioc::Candidates c;
+  thread_local ioc::Candidates c;  // reused: its buffers keep their capacity from batch to batch
   int64_t now = now_ms();
+  swept_.inc(static_cast<int64_t>(batch.size()));
+  if (mode_ == ioc::Mode::Body) {
+    ioc::extract_bodies(
+        batch.size(), [&](size_t i) { return std::string_view(batch[i].body); },
+        [&](size_t i, const ioc::Candidates& found) { tag(batch[i], *cur, found, now); }, c);
+    return;
+  }
   for (auto& e : batch) {
-    swept_.inc();
     if (mode_ == ioc::Mode::Json) ioc::extract_json(e.body, json_, c);
     else ioc::extract(e.body, mode_, c);
-    std::string types, values, feeds, allowed;
-    size_t count = 0;
-    bool duplicate = true;
-    std::string source = dedup_header_.empty() ? c.source_key : e.headers.get(dedup_header_, c.source_key);
-    for (const auto& cand : c.items) {
-      auto m = cur->set.lookup(cand);
-      if (!m) continue;
-      if (cur->allow.lookup(cand)) {
-        allowlisted_.inc();
-        if (allowed.empty()) allowed = cand.value;
-        continue;
-      }
-      ++count;
-      if (count <= max_hits_) {
-        types += (types.empty() ? "" : ",") + std::string(ioc::type_name(m->type));
-        values += (values.empty() ? "" : ",") + m->value;
-        feeds += (feeds.empty() ? "" : ",") + m->feed;
-      }
-      if (dedup_window_ms_ > 0) {
-        std::string key = m->value + "|" + source;
-        std::lock_guard l(dedup_mu_);
-        auto it = seen_.find(key);
-        if (it == seen_.end() || now - it->second >= dedup_window_ms_) duplicate = false;
-        if (seen_.size() > 1000000) seen_.clear();  // bounded; repeats after a clear alert again
-        seen_[key] = now;
-      } else {
-        duplicate = false;
-      }
-    }
-    if (!allowed.empty()) e.headers.set("ioc.allowlisted", allowed);
-    if (count == 0) {
-      if (tag_misses_) e.headers.set("ioc.match", "false");
+    tag(e, *cur, c, now);
+  }
+}
+
+void IocSweeper::tag(Event& e, const Loaded& cur, const ioc::Candidates& c, int64_t now) {
+  std::string types, values, feeds, allowed;
+  size_t count = 0;
+  bool duplicate = true;
+  for (const auto& cand : c.items) cur.set.prefetch(cand);
+  for (const auto& cand : c.items) {
+    auto m = cur.set.lookup(cand);
+    if (!m) continue;
+    if (cur.allow.lookup(cand)) {
+      allowlisted_.inc();
+      if (allowed.empty()) allowed = cand.value;
       continue;
     }
-    hits_.inc(static_cast<int64_t>(count));
-    hit_events_.inc();
-    e.headers.set("ioc.match", "true");
-    e.headers.set("ioc.type", types);
-    e.headers.set("ioc.value", values);
-    e.headers.set("ioc.feed", feeds);
-    e.headers.set("ioc.count", std::to_string(count));
-    if (duplicate) {
-      duplicates_.inc();
-      e.headers.set("ioc.duplicate", "true");
+    ++count;
+    if (count <= max_hits_) {
+      types += (types.empty() ? "" : ",") + std::string(ioc::type_name(m->type));
+      values += (values.empty() ? "" : ",") + m->value;
+      feeds += (feeds.empty() ? "" : ",") + m->feed;
     }
+    if (dedup_window_ms_ > 0) {
+      std::string source = dedup_header_.empty() ? c.source_key : e.headers.get(dedup_header_, c.source_key);
+      std::string key = m->value + "|" + source;
+      std::lock_guard l(dedup_mu_);
+      auto it = seen_.find(key);
+      if (it == seen_.end() || now - it->second >= dedup_window_ms_) duplicate = false;
+      if (seen_.size() > 1000000) seen_.clear();  // bounded; repeats after a clear alert again
+      seen_[key] = now;
+    } else {
+      duplicate = false;
+    }
+  }
+  if (!allowed.empty()) e.headers.set("ioc.allowlisted", allowed);
+  if (count == 0) {
+    if (tag_misses_) e.headers.set("ioc.match", "false");
+    return;
+  }
+  hits_.inc(static_cast<int64_t>(count));
+  hit_events_.inc();
+  e.headers.set("ioc.match", "true");
+  e.headers.set("ioc.type", types);
+  e.headers.set("ioc.value", values);
+  e.headers.set("ioc.feed", feeds);
+  e.headers.set("ioc.count", std::to_string(count));
+  if (duplicate) {
+    duplicates_.inc();
+    e.headers.set("ioc.duplicate", "true");
   }
 }
 

@@ -17,7 +17,120 @@ bool all_hex(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
+bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_label_char(char c) {
+  return (c >= 'a' && c <= 'z') || is_upper(c) || is_digit(c) || c == '-' || c == '_';
+}
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// True when refang() or classify()'s trimming could change s: every defanging marker starts with
+// '[', '(' or '{', and the scheme forms hxxp/fxp are rewritten only at the start.
+bool defanged_scheme(std::string_view s) {
+  auto starts = [&](std::string_view p) {
+    if (s.size() < p.size()) return false;
+    for (size_t i = 0; i < p.size(); ++i)
+      if ((s[i] | 0x20) != p[i]) return false;
+    return true;
+  };
+  return starts("hxxp") || starts("fxp");
+}
+bool may_need_refang(std::string_view s) {
+  if (s.empty() || is_space(s.front()) || is_space(s.back())) return true;
+  for (char c : s)
+    if (c == '[' || c == '(' || c == '{') return true;
+  return defanged_scheme(s);
+}
+
+QuickClass domain_view(std::string_view s) {
+  while (!s.empty() && s.back() == '.') s.remove_suffix(1);
+  if (s.size() < 3 || s.size() > 253) return {QuickClass::NotIt};
+  size_t label = 0, dots = 0;
+  bool upper = false, last_all_digits = true;
+  for (char c : s) {
+    if (c == '.') {
+      if (label == 0) return {QuickClass::NotIt};
+      label = 0;
+      ++dots;
+      last_all_digits = true;
+      continue;
+    }
+    if (!is_label_char(c) || ++label > 63) return {QuickClass::NotIt};
+    upper |= is_upper(c);
+    last_all_digits &= is_digit(c);
+  }
+  if (dots == 0 || label == 0 || last_all_digits) return {QuickClass::NotIt};
+  if (upper) return {QuickClass::NeedsCopy};
+  return {QuickClass::Normal, Type::Domain, s};
+}
+
+QuickClass url_view(std::string_view s) {
+  size_t hs = s.starts_with("http://") ? 7 : s.starts_with("https://") ? 8 : s.starts_with("ftp://") ? 6 : 0;
+  if (hs == 0) return {QuickClass::NeedsCopy};  // other case or scheme: let classify() decide
+  size_t he = authority_end(s, hs);
+  if (he == std::string_view::npos || he == hs || s[he - 1] == '.') return {QuickClass::NeedsCopy};
+  for (size_t i = hs; i < he; ++i)
+    if (is_upper(s[i]) || s[i] == ':' || s[i] == '@' || s[i] == ']') return {QuickClass::NeedsCopy};
+  return {QuickClass::Normal, Type::Url, s};
+}
+
 }  // namespace
+
+bool parse_ipv4(std::string_view s, uint32_t& out) {
+  uint32_t value = 0, octet = 0;
+  int octets = 0, digits = 0;
+  for (char c : s) {
+    if (is_digit(c)) {
+      if (digits > 0 && octet == 0) return false;  // leading zero
+      octet = octet * 10 + static_cast<uint32_t>(c - '0');
+      if (octet > 255) return false;
+      if (digits++ == 0 && ++octets > 4) return false;
+    } else if (c == '.' && digits > 0 && octets < 4) {
+      value = value << 8 | octet;
+      octet = 0;
+      digits = 0;
+    } else {
+      return false;
+    }
+  }
+  if (octets != 4 || digits == 0) return false;
+  out = value << 8 | octet;
+  return true;
+}
+
+QuickClass classify_view(std::string_view raw, Type hint, bool no_markers) {
+  if (no_markers ? raw.empty() || defanged_scheme(raw) : may_need_refang(raw)) return {QuickClass::NeedsCopy};
+  switch (hint) {
+    case Type::Ipv4:
+    case Type::Ipv6: {
+      uint32_t v;
+      if (parse_ipv4(raw, v)) return {QuickClass::Normal, Type::Ipv4, raw};
+      // IPv6 (and IPv4-mapped) need a ':'; a CIDR needs a '/'.
+      for (char c : raw)
+        if (c == ':' || c == '/') return {QuickClass::NeedsCopy};
+      return {QuickClass::NotIt};
+    }
+    case Type::Domain: return domain_view(raw);
+    case Type::Url: return url_view(raw);
+    case Type::Md5:
+    case Type::Sha1:
+    case Type::Sha256: {
+      if (raw.size() != 32 && raw.size() != 40 && raw.size() != 64) return {QuickClass::NotIt};
+      bool upper = false;
+      for (char c : raw) {
+        if (!is_hex(c)) return {QuickClass::NotIt};
+        upper |= is_upper(c);
+      }
+      if (upper) return {QuickClass::NeedsCopy};
+      Type t = raw.size() == 32 ? Type::Md5 : raw.size() == 40 ? Type::Sha1 : Type::Sha256;
+      return {QuickClass::Normal, t, raw};
+    }
+    case Type::Cidr:
+    case Type::Email: return {QuickClass::NeedsCopy};
+  }
+  return {QuickClass::NeedsCopy};
+}
 
 const char* type_name(Type t) {
   switch (t) {
