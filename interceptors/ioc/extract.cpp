@@ -20,7 +20,7 @@ constexpr std::array<bool, 256> kSep = [] {
 bool is_sep(char c) { return kSep[static_cast<unsigned char>(c)]; }
 
 // What a character tells about its token, for the one pass in token().
-enum : uint8_t { kHex = 1, kDot = 2, kSlash = 4, kAt = 8, kColon = 16, kMarker = 32 };
+enum : uint8_t { kHex = 1, kDot = 2, kSlash = 4, kAt = 8, kColon = 16, kMarker = 32, kQuery = 64 };
 constexpr std::array<uint8_t, 256> kClass = [] {
   std::array<uint8_t, 256> t{};
   for (unsigned char c : std::string_view("0123456789abcdefABCDEF")) t[c] = kHex;
@@ -28,16 +28,18 @@ constexpr std::array<uint8_t, 256> kClass = [] {
   t['/'] = kSlash;
   t['@'] = kAt;
   t[':'] = kColon;
+  for (unsigned char c : std::string_view("?&=#")) t[c] = kQuery;  // with '/': where a URL path is cut
   // What refang() or classify()'s trimming may act on (tokens of field modes may hold whitespace).
   for (unsigned char c : std::string_view("[({ \t\n\v\f\r")) t[c] = kMarker;
   return t;
 }();
 bool is_alpha(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
-void add(Candidates& out, Type type, std::string_view value) {
+void add(Candidates& out, Type type, std::string_view value, uint32_t ipv4 = 0) {
   for (const auto& x : out.items)
     if (x.type == type && x.value == value) return;
-  out.items.push_back({type, value});
+  if (type == Type::Ipv4 && ipv4 == 0) parse_ipv4(value, ipv4);
+  out.items.push_back({type, value, ipv4});
 }
 
 // Adds raw classified as classify(raw, hint) would; false if it is none. Values already in normal
@@ -46,7 +48,7 @@ bool add_as(Candidates& out, std::string_view raw, Type hint, bool no_markers) {
   QuickClass q = classify_view(raw, hint, no_markers);
   if (q.kind == QuickClass::NotIt) return false;
   if (q.kind == QuickClass::Normal) {
-    add(out, q.type, q.value);
+    add(out, q.type, q.value, q.ipv4);
     return true;
   }
   auto i = classify(raw, hint);
@@ -70,7 +72,8 @@ void add_host(Candidates& out, std::string_view host, bool no_markers) {
 
 void token(std::string_view t, Candidates& out) {
   while (!t.empty() && (t.back() == '.' || t.back() == ':' || t.back() == ']' || t.back() == '[')) t.remove_suffix(1);
-  while (!t.empty() && (t.front() == '[' || t.front() == ':')) t.remove_prefix(1);
+  // A leading ':' is punctuation ("host: evil.com" cut oddly), unless it opens an IPv6 "::".
+  while (!t.empty() && (t.front() == '[' || (t.front() == ':' && !t.starts_with("::")))) t.remove_prefix(1);
   if (t.size() < 3) return;
   // One pass over the token for what decides its kind (cheaper than a find() per question).
   uint8_t any = 0, all = kHex;
@@ -94,14 +97,25 @@ void token(std::string_view t, Candidates& out) {
     if (auto a = host.rfind('@'); a != std::string_view::npos) host.remove_prefix(a + 1);
     add_host(out, host, no_markers);
     // Indicators inside the path and query (?sha=<hash>, /redirect/evil.com/...).
+    // A piece is looked at only if it can hold a candidate, which one pass tells: a piece with no
+    // dot, colon, '@' or marker that is not 32/40/64 hex digits yields nothing in token().
     if (he != std::string_view::npos) {
       std::string_view rest = url.substr(he);
       size_t b = 0;
+      uint8_t piece_any = 0, piece_all = kHex;
       for (size_t i = 0; i <= rest.size(); ++i) {
-        if (i == rest.size() || rest[i] == '/' || rest[i] == '?' || rest[i] == '&' || rest[i] == '=' || rest[i] == '#') {
-          if (i - b >= 7) token(rest.substr(b, i - b), out);
-          b = i + 1;
+        uint8_t k = i == rest.size() ? uint8_t{kSlash} : kClass[static_cast<unsigned char>(rest[i])];
+        if (!(k & (kSlash | kQuery))) {
+          piece_any |= k;
+          piece_all &= k;
+          continue;
         }
+        size_t n = i - b;
+        bool hash = (piece_all & kHex) && (n == 32 || n == 40 || n == 64);
+        if (n >= 7 && ((piece_any & (kDot | kColon | kAt | kMarker)) || hash)) token(rest.substr(b, n), out);
+        b = i + 1;
+        piece_any = 0;
+        piece_all = kHex;
       }
     }
     return;
@@ -201,6 +215,17 @@ std::string_view Candidates::keep(std::string_view s) {
 }
 
 void add_token(std::string_view value, Candidates& out) { tokens(value, out); }
+
+void extract_every_token(std::string_view body, Candidates& out) {
+  out.clear();
+  size_t i = 0, n = body.size();
+  while (i < n) {
+    while (i < n && is_sep(body[i])) ++i;
+    size_t start = i;
+    while (i < n && !is_sep(body[i])) ++i;
+    if (i > start) token(body.substr(start, i - start), out);
+  }
+}
 
 void extract_bodies(size_t n, const std::function<std::string_view(size_t)>& body,
                     const std::function<void(size_t, const Candidates&)>& each, Candidates& out) {

@@ -105,7 +105,7 @@ QuickClass classify_view(std::string_view raw, Type hint, bool no_markers) {
     case Type::Ipv4:
     case Type::Ipv6: {
       uint32_t v;
-      if (parse_ipv4(raw, v)) return {QuickClass::Normal, Type::Ipv4, raw};
+      if (parse_ipv4(raw, v)) return {QuickClass::Normal, Type::Ipv4, raw, v};
       // IPv6 (and IPv4-mapped) need a ':'; a CIDR needs a '/'.
       for (char c : raw)
         if (c == ':' || c == '/') return {QuickClass::NeedsCopy};
@@ -197,6 +197,7 @@ std::string refang(std::string_view in) {
 }
 
 std::optional<std::string> normalize_ipv4(std::string_view s) {
+  if (s.find('\0') != std::string_view::npos) return std::nullopt;  // inet_pton would stop there
   in_addr a{};
   std::string str(s);
   if (inet_pton(AF_INET, str.c_str(), &a) != 1) return std::nullopt;
@@ -206,6 +207,7 @@ std::optional<std::string> normalize_ipv4(std::string_view s) {
 }
 
 std::optional<std::string> normalize_ipv6(std::string_view s) {
+  if (s.find('\0') != std::string_view::npos) return std::nullopt;  // inet_pton would stop there
   std::string str(s);
   if (!str.empty() && str.front() == '[' && str.back() == ']') str = str.substr(1, str.size() - 2);
   in6_addr a{};

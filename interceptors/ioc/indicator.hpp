@@ -24,6 +24,7 @@ struct Indicator {
 struct Candidate {
   Type type;
   std::string_view value;
+  uint32_t ipv4 = 0;  // for an IPv4 candidate, its address (0: not parsed yet)
 };
 
 // Classifies and normalises a value from a feed or an event; nullopt if it is none of the types.
@@ -38,8 +39,9 @@ struct QuickClass {
   enum Kind { Normal, NotIt, NeedsCopy } kind;
   Type type = Type::Ipv4;
   std::string_view value;
+  uint32_t ipv4 = 0;  // the address of a Normal IPv4
   QuickClass(Kind k) : kind(k) {}  // NOLINT(google-explicit-constructor): {QuickClass::NotIt}
-  QuickClass(Kind k, Type t, std::string_view v) : kind(k), type(t), value(v) {}
+  QuickClass(Kind k, Type t, std::string_view v, uint32_t a = 0) : kind(k), type(t), value(v), ipv4(a) {}
 };
 // no_markers: the caller has checked that raw holds no '[', '(', '{' and no whitespace.
 QuickClass classify_view(std::string_view raw, Type hint, bool no_markers = false);

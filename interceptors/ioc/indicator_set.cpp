@@ -108,6 +108,20 @@ std::optional<Match> IndicatorSet::lookup_trie(const std::vector<TrieNode>& trie
   return Match{Type::Cidr, n.cidr, feeds_[static_cast<size_t>(n.feed)]};
 }
 
+std::optional<Match> IndicatorSet::lookup_ipv4(uint32_t v4, std::string_view value) const {
+  if (filter_.may_contain(filter_key(v4)))
+    if (auto it = ipv4_.find(v4); it != ipv4_.end()) return Match{Type::Ipv4, std::string(value), feeds_[it->second]};
+  if (v4_.size() == 1) return std::nullopt;  // no IPv4 CIDR loaded
+  uint8_t bytes[4] = {static_cast<uint8_t>(v4 >> 24), static_cast<uint8_t>(v4 >> 16), static_cast<uint8_t>(v4 >> 8),
+                      static_cast<uint8_t>(v4)};
+  return lookup_trie(v4_, bytes, 32);
+}
+
+std::optional<Match> IndicatorSet::lookup(const Candidate& c) const {
+  if (c.type == Type::Ipv4 && c.ipv4 != 0) return lookup_ipv4(c.ipv4, c.value);
+  return lookup(c.type, c.value);
+}
+
 std::optional<Match> IndicatorSet::lookup(Type type, std::string_view value) const {
   switch (type) {
     case Type::Domain: {
@@ -126,12 +140,7 @@ std::optional<Match> IndicatorSet::lookup(Type type, std::string_view value) con
     case Type::Ipv4: {
       uint32_t v4;
       if (!parse_ipv4(value, v4)) return std::nullopt;
-      if (filter_.may_contain(filter_key(v4)))
-        if (auto it = ipv4_.find(v4); it != ipv4_.end()) return Match{Type::Ipv4, std::string(value), feeds_[it->second]};
-      if (v4_.size() == 1) return std::nullopt;  // no IPv4 CIDR loaded
-      uint8_t bytes[4] = {static_cast<uint8_t>(v4 >> 24), static_cast<uint8_t>(v4 >> 16), static_cast<uint8_t>(v4 >> 8),
-                          static_cast<uint8_t>(v4)};
-      return lookup_trie(v4_, bytes, 32);
+      return lookup_ipv4(v4, value);
     }
     case Type::Ipv6: {
       if (auto m = find_exact(Type::Ipv6, value)) return m;
@@ -145,8 +154,8 @@ std::optional<Match> IndicatorSet::lookup(Type type, std::string_view value) con
 
 void IndicatorSet::prefetch(const Candidate& c) const {
   if (c.type == Type::Ipv4) {
-    uint32_t v4;
-    if (parse_ipv4(c.value, v4)) filter_.prefetch(filter_key(v4));
+    uint32_t v4 = c.ipv4;
+    if (v4 != 0 || parse_ipv4(c.value, v4)) filter_.prefetch(filter_key(v4));
     return;
   }
   filter_.prefetch(filter_key(c.type, c.value));

@@ -30,7 +30,7 @@ class IndicatorSet {
   // Looks up one candidate (already normalised by classify() or classify_view()).
   std::optional<Match> lookup(Type type, std::string_view value) const;
   std::optional<Match> lookup(const Indicator& c) const { return lookup(c.type, c.value); }
-  std::optional<Match> lookup(const Candidate& c) const { return lookup(c.type, c.value); }
+  std::optional<Match> lookup(const Candidate& c) const;
   // Starts loading what lookup(c) will read first; calling it for all of an event's candidates
   // before looking them up overlaps their cache misses.
   void prefetch(const Candidate& c) const;
@@ -52,6 +52,7 @@ class IndicatorSet {
   static uint64_t filter_key(Type t, std::string_view value);
   static uint64_t filter_key(uint32_t ipv4);
   std::optional<Match> find_exact(Type t, std::string_view value) const;
+  std::optional<Match> lookup_ipv4(uint32_t address, std::string_view value) const;
   std::optional<Match> lookup_trie(const std::vector<TrieNode>& trie, const uint8_t* bytes, int bits) const;
   void add_cidr(const std::string& cidr, const std::string& feed);
   uint32_t feed_index(const std::string& feed);

@@ -14,12 +14,12 @@ namespace {
 // a label character, and the run goes on to the first character that is neither. The pattern ends
 // one past the run (or at the end of the data), so a run is reported once, not at every dot: that
 // keeps the number of reports, which cost more than the scanning, to about one per token.
+// An e-mail address needs a domain with a dot, so its dotted run reports it (no '@' pattern).
 // Defanged forms ("evil[.]com", "1[.]2[.]3[.]4", "2001[:]db8[:][:]1", "a[at]b.example", also
 // nested) all contain a marker, reported by the last pattern; refang() happens in classification.
 constexpr const char* kPatterns[] = {
     "://",                                                         // URL
     "[a-z0-9_-]\\.[a-z0-9_-][a-z0-9_.-]*(?:[^a-z0-9_.-]|$)",     // IPv4, domain, host:port
-    "@",                                                           // e-mail
     "[0-9a-f]{32}",                                                // md5, sha1, sha256
     "::|:[0-9a-f]{1,4}:",                                          // IPv6
     "\\[(?:\\.|dot|:|://|@|at)\\]",                                // a defanging marker
