@@ -1,7 +1,9 @@
 // IOC sweeper numbers: load 1 M mixed indicators (time, RSS growth) and sweep realistic Squid lines
 // with them loaded (MB/s on one core, body mode and squid field mode). Rates are given per CPU-second
 // of the sweeping thread (robust when other work shares the cores) and per wall-second.
-// Run: build/bench/ioc_bench [indicators] [lines] [modes, default body,squid]
+// Run: build/bench/ioc_bench [indicators] [lines] [modes, default body,squid] [corpus file]
+// With a corpus file (one event body per line, e.g. from bench/corpus.py, as the pipeline bench
+// sends) its first `lines` lines are swept instead of the generated Squid lines.
 #include <time.h>
 
 #include <chrono>
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
   size_t n = argc > 1 ? std::stoul(argv[1]) : 1000000;
   size_t lines = argc > 2 ? std::stoul(argv[2]) : 500000;
   std::string modes = argc > 3 ? argv[3] : "body,squid";
+  std::string corpus_file = argc > 4 ? argv[4] : "";
   std::mt19937_64 r(42);
   std::string feed = "/tmp/sluice-ioc-bench-feed.txt";
   {
@@ -79,7 +82,13 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> corpus;
   size_t bytes = 0;
-  for (size_t i = 0; i < lines; ++i) {
+  std::ifstream given(corpus_file);
+  for (std::string line; !corpus_file.empty() && corpus.size() < lines && std::getline(given, line);) {
+    bytes += line.size();
+    corpus.push_back(std::move(line));
+  }
+  lines = corpus_file.empty() ? lines : corpus.size();
+  for (size_t i = 0; corpus_file.empty() && i < lines; ++i) {
     char buf[400];
     std::snprintf(buf, sizeof buf,
                   "1763856%06zu.123 %6d 10.%d.%d.%d TCP_MISS/200 %d GET http://www.site%d.example.org/path/%zu/index.html?id=%llx&ref=news - HIER_DIRECT/93.184.%d.%d text/html",

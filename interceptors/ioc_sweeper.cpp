@@ -166,24 +166,21 @@ void IocSweeper::tag(Event& e, const Loaded& cur, const ioc::Candidates& c, int6
   std::string types, values, feeds, allowed;
   size_t count = 0;
   bool duplicate = true;
-  for (const auto& cand : c.items) cur.set.prefetch(cand);
-  for (const auto& cand : c.items) {
-    auto m = cur.set.lookup(cand);
-    if (!m) continue;
+  cur.set.lookup_each(c.items, [&](const ioc::Candidate& cand, const ioc::Match& m) {
     if (cur.allow.lookup(cand)) {
       allowlisted_.inc();
       if (allowed.empty()) allowed = cand.value;
-      continue;
+      return;
     }
     ++count;
     if (count <= max_hits_) {
-      types += (types.empty() ? "" : ",") + std::string(ioc::type_name(m->type));
-      values += (values.empty() ? "" : ",") + m->value;
-      feeds += (feeds.empty() ? "" : ",") + m->feed;
+      types += (types.empty() ? "" : ",") + std::string(ioc::type_name(m.type));
+      values += (values.empty() ? "" : ",") + m.value;
+      feeds += (feeds.empty() ? "" : ",") + m.feed;
     }
     if (dedup_window_ms_ > 0) {
       std::string source = dedup_header_.empty() ? c.source_key : e.headers.get(dedup_header_, c.source_key);
-      std::string key = m->value + "|" + source;
+      std::string key = m.value + "|" + source;
       std::lock_guard l(dedup_mu_);
       auto it = seen_.find(key);
       if (it == seen_.end() || now - it->second >= dedup_window_ms_) duplicate = false;
@@ -192,7 +189,7 @@ void IocSweeper::tag(Event& e, const Loaded& cur, const ioc::Candidates& c, int6
     } else {
       duplicate = false;
     }
-  }
+  });
   if (!allowed.empty()) e.headers.set("ioc.allowlisted", allowed);
   if (count == 0) {
     if (tag_misses_) e.headers.set("ioc.match", "false");

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 namespace sluice::ioc {
@@ -17,13 +18,21 @@ bool all_hex(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
+// Character classes by table (the hot path classifies every candidate character by character).
+enum : uint8_t { kLabelChar = 1, kUpperChar = 2, kDigitChar = 4, kHexChar = 8 };
+constexpr std::array<uint8_t, 256> kChar = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kLabelChar | (c <= 'f' ? kHexChar : 0);
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kLabelChar | kUpperChar | (c <= 'F' ? kHexChar : 0);
+  for (int c = '0'; c <= '9'; ++c) t[c] = kLabelChar | kDigitChar | kHexChar;
+  t['-'] = t['_'] = kLabelChar;
+  return t;
+}();
+uint8_t char_class(char c) { return kChar[static_cast<unsigned char>(c)]; }
 bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_label_char(char c) {
-  return (c >= 'a' && c <= 'z') || is_upper(c) || is_digit(c) || c == '-' || c == '_';
-}
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_upper(char c) { return char_class(c) & kUpperChar; }
+bool is_digit(char c) { return char_class(c) & kDigitChar; }
+bool is_hex(char c) { return char_class(c) & kHexChar; }
 
 // True when refang() or classify()'s trimming could change s: every defanging marker starts with
 // '[', '(' or '{', and the scheme forms hxxp/fxp are rewritten only at the start.
@@ -47,21 +56,22 @@ QuickClass domain_view(std::string_view s) {
   while (!s.empty() && s.back() == '.') s.remove_suffix(1);
   if (s.size() < 3 || s.size() > 253) return {QuickClass::NotIt};
   size_t label = 0, dots = 0;
-  bool upper = false, last_all_digits = true;
+  uint8_t any = 0, last_all = kDigitChar;  // classes seen anywhere; all of the last label
   for (char c : s) {
     if (c == '.') {
       if (label == 0) return {QuickClass::NotIt};
       label = 0;
       ++dots;
-      last_all_digits = true;
+      last_all = kDigitChar;
       continue;
     }
-    if (!is_label_char(c) || ++label > 63) return {QuickClass::NotIt};
-    upper |= is_upper(c);
-    last_all_digits &= is_digit(c);
+    uint8_t k = char_class(c);
+    if (!(k & kLabelChar) || ++label > 63) return {QuickClass::NotIt};
+    any |= k;
+    last_all &= k;
   }
-  if (dots == 0 || label == 0 || last_all_digits) return {QuickClass::NotIt};
-  if (upper) return {QuickClass::NeedsCopy};
+  if (dots == 0 || label == 0 || (last_all & kDigitChar)) return {QuickClass::NotIt};
+  if (any & kUpperChar) return {QuickClass::NeedsCopy};
   return {QuickClass::Normal, Type::Domain, s};
 }
 
@@ -106,10 +116,14 @@ QuickClass classify_view(std::string_view raw, Type hint, bool no_markers) {
     case Type::Ipv6: {
       uint32_t v;
       if (parse_ipv4(raw, v)) return {QuickClass::Normal, Type::Ipv4, raw, v};
-      // IPv6 (and IPv4-mapped) need a ':'; a CIDR needs a '/'.
-      for (char c : raw)
-        if (c == ':' || c == '/') return {QuickClass::NeedsCopy};
-      return {QuickClass::NotIt};
+      // IPv6 (and IPv4-mapped) need a ':', a CIDR a '/'; both are made of hex digits, ':', '.' and
+      // '/' only, so anything else ("2025-11-23T00:00:00.000Z") is no address.
+      bool colon_or_slash = false;
+      for (char c : raw) {
+        if (c == ':' || c == '/') colon_or_slash = true;
+        else if (!is_hex(c) && c != '.') return {QuickClass::NotIt};
+      }
+      return colon_or_slash ? QuickClass{QuickClass::NeedsCopy} : QuickClass{QuickClass::NotIt};
     }
     case Type::Domain: return domain_view(raw);
     case Type::Url: return url_view(raw);

@@ -88,7 +88,11 @@ void IndicatorSet::add(const Indicator& i, const std::string& feed) {
 }
 
 std::optional<Match> IndicatorSet::find_exact(Type t, std::string_view value) const {
-  if (!filter_.may_contain(filter_key(t, value))) return std::nullopt;
+  return find_exact(t, value, filter_key(t, value));
+}
+
+std::optional<Match> IndicatorSet::find_exact(Type t, std::string_view value, uint64_t key) const {
+  if (!filter_.may_contain(key)) return std::nullopt;
   const auto& set = exact_[static_cast<int>(t)];
   auto it = set.find(value);
   if (it == set.end()) return std::nullopt;
@@ -152,20 +156,36 @@ std::optional<Match> IndicatorSet::lookup(Type type, std::string_view value) con
   }
 }
 
-void IndicatorSet::prefetch(const Candidate& c) const {
+void IndicatorSet::probe_keys(const Candidate& c, std::vector<uint64_t>& keys) const {
   if (c.type == Type::Ipv4) {
     uint32_t v4 = c.ipv4;
-    if (v4 != 0 || parse_ipv4(c.value, v4)) filter_.prefetch(filter_key(v4));
+    keys.push_back(v4 != 0 || parse_ipv4(c.value, v4) ? filter_key(v4) : 0);
     return;
   }
-  filter_.prefetch(filter_key(c.type, c.value));
+  keys.push_back(filter_key(c.type, c.value));
   if (c.type != Type::Domain) return;
   std::string_view d = c.value;
   for (size_t dot = d.find('.'); dot != std::string_view::npos; dot = d.find('.')) {
     d.remove_prefix(dot + 1);
-    if (d.find('.') == std::string_view::npos) break;
-    filter_.prefetch(filter_key(Type::Domain, d));
+    if (d.find('.') == std::string_view::npos) break;  // never a bare TLD
+    keys.push_back(filter_key(Type::Domain, d));
   }
+}
+
+std::optional<Match> IndicatorSet::lookup_with_keys(const Candidate& c, const uint64_t* keys) const {
+  if (c.type == Type::Domain) {  // the same walk as lookup(), with the keys probe_keys() made
+    std::string_view d = c.value;
+    while (true) {
+      if (auto m = find_exact(Type::Domain, d, *keys++)) return m;
+      size_t dot = d.find('.');
+      if (dot == std::string_view::npos) break;
+      d.remove_prefix(dot + 1);
+      if (d.find('.') == std::string_view::npos) break;
+    }
+    return std::nullopt;
+  }
+  if (c.type == Type::Ipv4 || c.type == Type::Ipv6) return lookup(c);  // 32-bit keys, tries
+  return find_exact(c.type, c.value, keys[0]);
 }
 
 std::unordered_map<std::string, size_t> IndicatorSet::counts_by_type() const {

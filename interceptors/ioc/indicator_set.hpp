@@ -31,9 +31,11 @@ class IndicatorSet {
   std::optional<Match> lookup(Type type, std::string_view value) const;
   std::optional<Match> lookup(const Indicator& c) const { return lookup(c.type, c.value); }
   std::optional<Match> lookup(const Candidate& c) const;
-  // Starts loading what lookup(c) will read first; calling it for all of an event's candidates
-  // before looking them up overlaps their cache misses.
-  void prefetch(const Candidate& c) const;
+  // Looks up all of an event's candidates: the presence-filter blocks of all of them are requested
+  // first, so that their cache misses overlap, then each is looked up with the keys already
+  // computed. on_match(candidate, match) for each hit, in order.
+  template <class F>
+  void lookup_each(const std::vector<Candidate>& cands, F&& on_match) const;
   size_t size() const { return count_; }
   std::unordered_map<std::string, size_t> counts_by_type() const;
 
@@ -52,6 +54,10 @@ class IndicatorSet {
   static uint64_t filter_key(Type t, std::string_view value);
   static uint64_t filter_key(uint32_t ipv4);
   std::optional<Match> find_exact(Type t, std::string_view value) const;
+  std::optional<Match> find_exact(Type t, std::string_view value, uint64_t key) const;
+  // The filter keys lookup(c) probes, in order (a domain: itself, then each parent).
+  void probe_keys(const Candidate& c, std::vector<uint64_t>& keys) const;
+  std::optional<Match> lookup_with_keys(const Candidate& c, const uint64_t* keys) const;
   std::optional<Match> lookup_ipv4(uint32_t address, std::string_view value) const;
   std::optional<Match> lookup_trie(const std::vector<TrieNode>& trie, const uint8_t* bytes, int bits) const;
   void add_cidr(const std::string& cidr, const std::string& feed);
@@ -66,5 +72,20 @@ class IndicatorSet {
   std::vector<std::string> feeds_;
   size_t count_ = 0;
 };
+
+template <class F>
+void IndicatorSet::lookup_each(const std::vector<Candidate>& cands, F&& on_match) const {
+  thread_local std::vector<uint64_t> keys;
+  thread_local std::vector<size_t> first;
+  keys.clear();
+  first.clear();
+  for (const auto& c : cands) {
+    first.push_back(keys.size());
+    probe_keys(c, keys);
+  }
+  for (uint64_t k : keys) filter_.prefetch(k);
+  for (size_t i = 0; i < cands.size(); ++i)
+    if (auto m = lookup_with_keys(cands[i], keys.data() + first[i])) on_match(cands[i], *m);
+}
 
 }  // namespace sluice::ioc

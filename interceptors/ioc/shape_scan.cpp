@@ -21,7 +21,7 @@ constexpr const char* kPatterns[] = {
     "://",                                                         // URL
     "[a-z0-9_-]\\.[a-z0-9_-][a-z0-9_.-]*(?:[^a-z0-9_.-]|$)",     // IPv4, domain, host:port
     "[0-9a-f]{32}",                                                // md5, sha1, sha256
-    "::|:[0-9a-f]{1,4}:",                                          // IPv6
+    "::|(?:[0-9a-f]{1,4}:){6}[0-9a-f]",                             // IPv6: compressed or all groups
     "\\[(?:\\.|dot|:|://|@|at)\\]",                                // a defanging marker
 };
 constexpr unsigned kCount = sizeof kPatterns / sizeof kPatterns[0];

@@ -1,6 +1,6 @@
 // Candidate shapes in event bodies, found with one Hyperscan block-mode scan: a URL scheme
 // separator, a dotted run (IPv4, domain, the domain of an e-mail), 32+ hex digits (md5/sha1/sha256),
-// two colons of an IPv6 address, and the defanging markers the normaliser undoes (`[.]`, `[dot]`, `[:]`,
+// an IPv6 address's '::' or its six first groups (not a clock's 10:00:00), and the defanging markers the normaliser undoes (`[.]`, `[dot]`, `[:]`,
 // `[@]`, `[at]`, `[://]`). The scan reports where a shape ends (for a dotted run: one byte past it,
 // which may be a separator); the extractor widens that to the token around it and classifies the
 // token exactly (see extract.cpp for why the database does not find the token's start itself).
