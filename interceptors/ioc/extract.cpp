@@ -64,8 +64,10 @@ void add_host(Candidates& out, std::string_view host, bool no_markers) {
     add_as(out, host.substr(1, close == std::string_view::npos ? host.size() - 1 : close - 1), Type::Ipv6, no_markers);
     return;
   }
-  size_t colon = host.find(':');
-  if (colon != std::string_view::npos && host.find(':', colon + 1) == std::string_view::npos) host = host.substr(0, colon);
+  size_t colon = std::string_view::npos, colons = 0;  // host:port loses its port; IPv6 keeps its colons
+  for (size_t i = 0; i < host.size(); ++i)
+    if (host[i] == ':' && colons++ == 0) colon = i;
+  if (colons == 1) host = host.substr(0, colon);
   if (add_as(out, host, Type::Ipv4, no_markers)) return;
   add_as(out, host, Type::Domain, no_markers);
 }

@@ -22,6 +22,22 @@ bool address_bytes(const std::string& ip, std::vector<uint8_t>& out) {
 }
 bool bit(const uint8_t* b, int i) { return (b[i / 8] >> (7 - i % 8)) & 1; }
 
+// Calls f on the name and on each parent at a label boundary that still has a dot (never a bare
+// TLD: a.b.evil.com, b.evil.com, evil.com) until f returns true. Loops by hand: memchr's call cost
+// showed in the sweep's profile for these short names.
+template <class F>
+bool for_each_parent(std::string_view d, F&& f) {
+  if (f(d)) return true;
+  size_t dots = 0;
+  for (char c : d) dots += c == '.';
+  for (size_t i = 0; i < d.size() && dots > 1; ++i) {
+    if (d[i] != '.') continue;
+    --dots;
+    if (f(d.substr(i + 1))) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 uint64_t IndicatorSet::filter_key(Type t, std::string_view value) {
@@ -112,8 +128,8 @@ std::optional<Match> IndicatorSet::lookup_trie(const std::vector<TrieNode>& trie
   return Match{Type::Cidr, n.cidr, feeds_[static_cast<size_t>(n.feed)]};
 }
 
-std::optional<Match> IndicatorSet::lookup_ipv4(uint32_t v4, std::string_view value) const {
-  if (filter_.may_contain(filter_key(v4)))
+std::optional<Match> IndicatorSet::lookup_ipv4(uint32_t v4, std::string_view value, uint64_t key) const {
+  if (filter_.may_contain(key))
     if (auto it = ipv4_.find(v4); it != ipv4_.end()) return Match{Type::Ipv4, std::string(value), feeds_[it->second]};
   if (v4_.size() == 1) return std::nullopt;  // no IPv4 CIDR loaded
   uint8_t bytes[4] = {static_cast<uint8_t>(v4 >> 24), static_cast<uint8_t>(v4 >> 16), static_cast<uint8_t>(v4 >> 8),
@@ -122,29 +138,22 @@ std::optional<Match> IndicatorSet::lookup_ipv4(uint32_t v4, std::string_view val
 }
 
 std::optional<Match> IndicatorSet::lookup(const Candidate& c) const {
-  if (c.type == Type::Ipv4 && c.ipv4 != 0) return lookup_ipv4(c.ipv4, c.value);
+  if (c.type == Type::Ipv4 && c.ipv4 != 0) return lookup_ipv4(c.ipv4, c.value, filter_key(c.ipv4));
   return lookup(c.type, c.value);
 }
 
 std::optional<Match> IndicatorSet::lookup(Type type, std::string_view value) const {
   switch (type) {
     case Type::Domain: {
-      // evil.com matches evil.com and any.sub.evil.com: try the name and each parent at a label
-      // boundary, never a bare TLD.
-      std::string_view d = value;
-      while (true) {
-        if (auto m = find_exact(Type::Domain, d)) return m;
-        size_t dot = d.find('.');
-        if (dot == std::string_view::npos) break;
-        d.remove_prefix(dot + 1);
-        if (d.find('.') == std::string_view::npos) break;
-      }
-      return std::nullopt;
+      // evil.com matches evil.com and any.sub.evil.com, never notevil.com or evil.com.example.org.
+      std::optional<Match> m;
+      for_each_parent(value, [&](std::string_view d) { return (m = find_exact(Type::Domain, d)).has_value(); });
+      return m;
     }
     case Type::Ipv4: {
       uint32_t v4;
       if (!parse_ipv4(value, v4)) return std::nullopt;
-      return lookup_ipv4(v4, value);
+      return lookup_ipv4(v4, value, filter_key(v4));
     }
     case Type::Ipv6: {
       if (auto m = find_exact(Type::Ipv6, value)) return m;
@@ -162,29 +171,24 @@ void IndicatorSet::probe_keys(const Candidate& c, std::vector<uint64_t>& keys) c
     keys.push_back(v4 != 0 || parse_ipv4(c.value, v4) ? filter_key(v4) : 0);
     return;
   }
-  keys.push_back(filter_key(c.type, c.value));
-  if (c.type != Type::Domain) return;
-  std::string_view d = c.value;
-  for (size_t dot = d.find('.'); dot != std::string_view::npos; dot = d.find('.')) {
-    d.remove_prefix(dot + 1);
-    if (d.find('.') == std::string_view::npos) break;  // never a bare TLD
-    keys.push_back(filter_key(Type::Domain, d));
+  if (c.type != Type::Domain) {
+    keys.push_back(filter_key(c.type, c.value));
+    return;
   }
+  for_each_parent(c.value, [&](std::string_view d) {
+    keys.push_back(filter_key(Type::Domain, d));
+    return false;
+  });
 }
 
 std::optional<Match> IndicatorSet::lookup_with_keys(const Candidate& c, const uint64_t* keys) const {
   if (c.type == Type::Domain) {  // the same walk as lookup(), with the keys probe_keys() made
-    std::string_view d = c.value;
-    while (true) {
-      if (auto m = find_exact(Type::Domain, d, *keys++)) return m;
-      size_t dot = d.find('.');
-      if (dot == std::string_view::npos) break;
-      d.remove_prefix(dot + 1);
-      if (d.find('.') == std::string_view::npos) break;
-    }
-    return std::nullopt;
+    std::optional<Match> m;
+    for_each_parent(c.value, [&](std::string_view d) { return (m = find_exact(Type::Domain, d, *keys++)).has_value(); });
+    return m;
   }
-  if (c.type == Type::Ipv4 || c.type == Type::Ipv6) return lookup(c);  // 32-bit keys, tries
+  if (c.type == Type::Ipv4 && c.ipv4 != 0) return lookup_ipv4(c.ipv4, c.value, keys[0]);
+  if (c.type == Type::Ipv4 || c.type == Type::Ipv6) return lookup(c);
   return find_exact(c.type, c.value, keys[0]);
 }
 

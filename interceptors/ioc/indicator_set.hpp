@@ -58,7 +58,7 @@ class IndicatorSet {
   // The filter keys lookup(c) probes, in order (a domain: itself, then each parent).
   void probe_keys(const Candidate& c, std::vector<uint64_t>& keys) const;
   std::optional<Match> lookup_with_keys(const Candidate& c, const uint64_t* keys) const;
-  std::optional<Match> lookup_ipv4(uint32_t address, std::string_view value) const;
+  std::optional<Match> lookup_ipv4(uint32_t address, std::string_view value, uint64_t key) const;
   std::optional<Match> lookup_trie(const std::vector<TrieNode>& trie, const uint8_t* bytes, int bits) const;
   void add_cidr(const std::string& cidr, const std::string& feed);
   uint32_t feed_index(const std::string& feed);
