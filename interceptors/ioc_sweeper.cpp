@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "agent/log.hpp"
+#include "interceptors/ioc/shape_scan.hpp"
 
 namespace sluice {
 
@@ -96,6 +97,8 @@ bool IocSweeper::reload() {
                               << " bad lines, " << r.expired << " expired, " << r.unsupported << " unsupported patterns)";
     }
     if (allowlist_) ioc::load_feed(*allowlist_, fresh->allow, start / 1000);
+    fresh->shapes = fresh->set.shapes_needed();
+    ioc::prepare_shapes(fresh->shapes);  // compile a database not used before here, off the hot path
   } catch (const std::exception& e) {
     reload_failures_.inc();
     SLUICE_LOG(Error, name_) << "feed reload failed, keeping the previous indicators: " << e.what();
@@ -152,7 +155,7 @@ void IocSweeper::intercept(Batch& batch) {
   if (mode_ == ioc::Mode::Body) {
     ioc::extract_bodies(
         batch.size(), [&](size_t i) { return std::string_view(batch[i].body); },
-        [&](size_t i, const ioc::Candidates& found) { tag(batch[i], *cur, found, now); }, c);
+        [&](size_t i, const ioc::Candidates& found) { tag(batch[i], *cur, found, now); }, c, cur->shapes);
     return;
   }
   for (auto& e : batch) {

@@ -43,6 +43,7 @@ class IocSweeper : public Interceptor {
  private:
   struct Loaded {
     ioc::IndicatorSet set, allow;
+    unsigned shapes = 0;  // what body mode scans for: only shapes that set's types can match
   };
   void watch();
   int64_t newest_mtime() const;

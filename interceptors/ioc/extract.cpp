@@ -230,7 +230,8 @@ void extract_every_token(std::string_view body, Candidates& out) {
 }
 
 void extract_bodies(size_t n, const std::function<std::string_view(size_t)>& body,
-                    const std::function<void(size_t, const Candidates&)>& each, Candidates& out) {
+                    const std::function<void(size_t, const Candidates&)>& each, Candidates& out,
+                    unsigned shapes) {
   // Joined by '\n', a separator no shape contains: no match spans two bodies, and each body is
   // classified exactly as if it had been scanned alone.
   thread_local std::string joined;
@@ -244,7 +245,7 @@ void extract_bodies(size_t n, const std::function<std::string_view(size_t)>& bod
   }
   starts.push_back(joined.size());
   std::vector<size_t>& ends = out.shape_ends;
-  scan_shapes(joined, ends);
+  scan_shapes(joined, ends, shapes);
   size_t k = 0;
   for (size_t i = 0; i < n; ++i) {
     // A match with its last byte in body i ends in (starts[i], starts[i + 1]].

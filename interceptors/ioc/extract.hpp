@@ -45,8 +45,10 @@ void extract_every_token(std::string_view body, Candidates& out);
 // Body mode for n bodies (a batch) with one shape scan over all of them: a scan's fixed cost is
 // larger than a short line's. Calls each(i, candidates of body(i)) for i = 0..n-1 in order; the
 // candidates are the same as extract(body(i), Mode::Body) gives. body(i) must return the same
-// bytes every time it is called.
+// bytes every time it is called. `shapes` (shape_scan.hpp) limits the scan to the shapes of the
+// indicator types that can match: a candidate of another type may then be missing.
 void extract_bodies(size_t n, const std::function<std::string_view(size_t)>& body,
-                    const std::function<void(size_t, const Candidates&)>& each, Candidates& out);
+                    const std::function<void(size_t, const Candidates&)>& each, Candidates& out,
+                    unsigned shapes = 7);
 
 }  // namespace sluice::ioc

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include "interceptors/ioc/shape_scan.hpp"
+
 namespace sluice::ioc {
 namespace {
 
@@ -190,6 +192,15 @@ std::optional<Match> IndicatorSet::lookup_with_keys(const Candidate& c, const ui
   if (c.type == Type::Ipv4 && c.ipv4 != 0) return lookup_ipv4(c.ipv4, c.value, keys[0]);
   if (c.type == Type::Ipv4 || c.type == Type::Ipv6) return lookup(c);
   return find_exact(c.type, c.value, keys[0]);
+}
+
+unsigned IndicatorSet::shapes_needed() const {
+  auto has = [&](Type t) { return !exact_[static_cast<int>(t)].empty(); };
+  unsigned flags = 0;
+  if (has(Type::Url)) flags |= kShapeUrl;
+  if (has(Type::Md5) || has(Type::Sha1) || has(Type::Sha256)) flags |= kShapeHash;
+  if (!ipv4_.empty() || has(Type::Ipv4) || has(Type::Ipv6) || v4_.size() > 1 || v6_.size() > 1) flags |= kShapeIp;
+  return flags;
 }
 
 std::unordered_map<std::string, size_t> IndicatorSet::counts_by_type() const {

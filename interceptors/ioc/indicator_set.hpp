@@ -37,6 +37,9 @@ class IndicatorSet {
   template <class F>
   void lookup_each(const std::vector<Candidate>& cands, F&& on_match) const;
   size_t size() const { return count_; }
+  // The shape flags (shape_scan.hpp) a body scan needs so that no candidate that could match this
+  // set is missed: URLs only with URL indicators, hashes with hashes, IPv6 shapes with any IP.
+  unsigned shapes_needed() const;
   std::unordered_map<std::string, size_t> counts_by_type() const;
 
  private:

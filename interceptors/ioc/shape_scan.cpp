@@ -3,6 +3,9 @@
 #include <hs.h>
 
 #include <algorithm>
+#include <memory>
+#include <mutex>
+#include <utility>
 #include <stdexcept>
 #include <string>
 
@@ -17,25 +20,29 @@ namespace {
 // An e-mail address needs a domain with a dot, so its dotted run reports it (no '@' pattern).
 // Defanged forms ("evil[.]com", "1[.]2[.]3[.]4", "2001[:]db8[:][:]1", "a[at]b.example", also
 // nested) all contain a marker, reported by the last pattern; refang() happens in classification.
-constexpr const char* kPatterns[] = {
-    "://",                                                         // URL
-    "[a-z0-9_-]\\.[a-z0-9_-][a-z0-9_.-]*(?:[^a-z0-9_.-]|$)",     // IPv4, domain, host:port
-    "[0-9a-f]{32}",                                                // md5, sha1, sha256
-    "::|(?:[0-9a-f]{1,4}:){6}[0-9a-f]",                             // IPv6: compressed or all groups
-    "\\[(?:\\.|dot|:|://|@|at)\\]",                                // a defanging marker
+// Pattern, and the flag that selects it (0: always scanned).
+constexpr std::pair<const char*, unsigned> kPatterns[] = {
+    {"[a-z0-9_-]\\.[a-z0-9_-][a-z0-9_.-]*(?:[^a-z0-9_.-]|$)", 0},  // IPv4, domain, host:port, e-mail
+    {"\\[(?:\\.|dot|:|://|@|at)\\]", 0},                            // a defanging marker
+    {"://", kShapeUrl},                                              // URL
+    {"[0-9a-f]{32}", kShapeHash},                                    // md5, sha1, sha256
+    {"::|(?:[0-9a-f]{1,4}:){6}[0-9a-f]", kShapeIp},                   // IPv6: compressed or all groups
 };
-constexpr unsigned kCount = sizeof kPatterns / sizeof kPatterns[0];
 
 class Database {
  public:
-  Database() {
-    unsigned flags[kCount], ids[kCount];
-    for (unsigned i = 0; i < kCount; ++i) {
-      flags[i] = HS_FLAG_CASELESS;
-      ids[i] = i;
+  explicit Database(unsigned shapes) {
+    std::vector<const char*> patterns;
+    std::vector<unsigned> flags, ids;
+    for (const auto& [pattern, flag] : kPatterns) {
+      if (flag != 0 && !(shapes & flag)) continue;
+      patterns.push_back(pattern);
+      flags.push_back(HS_FLAG_CASELESS);
+      ids.push_back(static_cast<unsigned>(ids.size()));
     }
     hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(kPatterns, flags, ids, kCount, HS_MODE_BLOCK, nullptr, &db_, &err) != HS_SUCCESS) {
+    if (hs_compile_multi(patterns.data(), flags.data(), ids.data(), static_cast<unsigned>(patterns.size()),
+                         HS_MODE_BLOCK, nullptr, &db_, &err) != HS_SUCCESS) {
       std::string why = err && err->message ? err->message : "unknown error";
       hs_free_compile_error(err);
       throw std::logic_error("ioc shape patterns do not compile: " + why);
@@ -50,20 +57,26 @@ class Database {
   hs_database_t* db_ = nullptr;
 };
 
-const Database& database() {
-  static const Database db;  // compiled on first use; C++ makes the initialisation thread-safe
-  return db;
+const Database& database(unsigned shapes) {
+  shapes &= kAllShapes;
+  static std::once_flag once[kAllShapes + 1];
+  static std::unique_ptr<Database> databases[kAllShapes + 1];
+  std::call_once(once[shapes], [shapes] { databases[shapes] = std::make_unique<Database>(shapes); });
+  return *databases[shapes];
 }
 
 struct Scratch {
   hs_scratch_t* s = nullptr;
+  unsigned grown_for = 0;  // bit i: big enough for database(i)
   ~Scratch() { hs_free_scratch(s); }
 };
 
-hs_scratch_t* thread_scratch() {
+hs_scratch_t* thread_scratch(const Database& db, unsigned shapes) {
   thread_local Scratch scratch;
-  if (!scratch.s && hs_alloc_scratch(database().get(), &scratch.s) != HS_SUCCESS)
-    throw std::bad_alloc();
+  if (!(scratch.grown_for & (1u << shapes))) {
+    if (hs_alloc_scratch(db.get(), &scratch.s) != HS_SUCCESS) throw std::bad_alloc();
+    scratch.grown_for |= 1u << shapes;
+  }
   return scratch.s;
 }
 
@@ -84,10 +97,14 @@ constexpr size_t kWindow = size_t{1} << 30;
 
 }  // namespace
 
-void scan_shapes(std::string_view body, std::vector<size_t>& ends) {
+void prepare_shapes(unsigned flags) { database(flags); }
+
+void scan_shapes(std::string_view body, std::vector<size_t>& ends, unsigned flags) {
   ends.clear();
-  const hs_database_t* db = database().get();
-  hs_scratch_t* scratch = thread_scratch();
+  flags &= kAllShapes;
+  const Database& database_for_flags = database(flags);
+  const hs_database_t* db = database_for_flags.get();
+  hs_scratch_t* scratch = thread_scratch(database_for_flags, flags);
   size_t start = 0;
   while (start < body.size()) {
     size_t len = std::min(kWindow, body.size() - start);

@@ -4,8 +4,12 @@
 // `[@]`, `[at]`, `[://]`). The scan reports where a shape ends (for a dotted run: one byte past it,
 // which may be a separator); the extractor widens that to the token around it and classifies the
 // token exactly (see extract.cpp for why the database does not find the token's start itself).
-// The patterns are fixed, so the database is compiled once per process and never changes on a feed
-// reload; each thread that scans gets its own Hyperscan scratch (scratch is not thread-safe).
+// A sweeper looks only for the shapes its loaded indicator types can match (a feed of domains and
+// IPs needs no hash or URL shapes): the dotted run and the markers always, the others by flag.
+// There are eight possible databases, each compiled once per process on first use (prepare_shapes()
+// lets a feed reload do that off the hot path) and never freed, so a reload that changes the flags
+// only changes which database the next scan uses. Each thread that scans has its own Hyperscan
+// scratch, grown for every database it has used (scratch is not thread-safe).
 #pragma once
 #include <cstddef>
 #include <string_view>
@@ -13,8 +17,18 @@
 
 namespace sluice::ioc {
 
+enum ShapeFlags : unsigned {
+  kShapeUrl = 1,   // "://": URL candidates (hosts with a dot are dotted runs anyway)
+  kShapeHash = 2,  // 32 hex digits: md5, sha1, sha256
+  kShapeIp = 4,    // IPv6 "::" or groups: IPv6 and hex-written IPv4-mapped addresses
+  kAllShapes = 7,
+};
+
+// Compiles the database for these flags now if it is not yet (it is otherwise compiled on first use).
+void prepare_shapes(unsigned flags);
+
 // Replaces `ends` with the end offset (exclusive) of every shape match in body, ascending; an offset
 // may repeat. Bodies of any length are scanned (in windows below Hyperscan's 4 GiB block limit).
-void scan_shapes(std::string_view body, std::vector<size_t>& ends);
+void scan_shapes(std::string_view body, std::vector<size_t>& ends, unsigned flags = kAllShapes);
 
 }  // namespace sluice::ioc

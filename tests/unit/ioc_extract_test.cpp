@@ -209,6 +209,55 @@ TEST(IocShapes, OneScanPerBatchAgreesWithOnePerBody) {
   EXPECT_EQ(calls, bodies.size());
 }
 
+// A sweeper scans only for the shapes its indicator types need; every candidate of those types is
+// still found, and nothing that classifying every token would not find.
+TEST(IocShapes, NarrowerScansKeepEveryCandidateOfTheNeededTypes) {
+  auto needs = [](Type t) -> unsigned {
+    switch (t) {
+      case Type::Url: return kShapeUrl;
+      case Type::Md5:
+      case Type::Sha1:
+      case Type::Sha256: return kShapeHash;
+      case Type::Ipv4:
+      case Type::Ipv6:
+      case Type::Cidr: return kShapeIp;
+      default: return 0;
+    }
+  };
+  std::mt19937 r(3);
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 3000; ++i) bodies.push_back(random_body(r));
+  bodies.push_back("mapped ::ffff:102:304 and http://localhost/x and 44d88612fea8a8f36de82e1278abb02f");
+  size_t skipped = 0;
+  for (unsigned flags = 0; flags <= kAllShapes; ++flags) {
+    Candidates c;
+    extract_bodies(
+        bodies.size(), [&](size_t i) { return std::string_view(bodies[i]); },
+        [&](size_t i, const Candidates& got) {
+          std::vector<std::pair<Type, std::string>> v;
+          for (const auto& x : got.items) v.emplace_back(x.type, std::string(x.value));
+          auto want = reference(bodies[i]);
+          for (const auto& [t, val] : want) {
+            if ((needs(t) & flags) == needs(t)) EXPECT_TRUE(has(v, t, val)) << flags << " " << val << " in " << bodies[i];
+            else skipped += !has(v, t, val);
+          }
+          for (const auto& [t, val] : v) EXPECT_TRUE(has(want, t, val)) << val;
+        },
+        c, flags);
+  }
+  EXPECT_GT(skipped, 0u);  // narrower scans do skip tokens
+  IndicatorSet s;
+  EXPECT_EQ(s.shapes_needed(), 0u);
+  s.add(*classify("evil.com"), "f");
+  s.add(*classify("a@evil.com"), "f");
+  EXPECT_EQ(s.shapes_needed(), 0u);
+  s.add(*classify("10.0.0.0/8"), "f");
+  EXPECT_EQ(s.shapes_needed(), unsigned{kShapeIp});
+  s.add(*classify("http://evil.com/x"), "f");
+  s.add(*classify("44d88612fea8a8f36de82e1278abb02f"), "f");
+  EXPECT_EQ(s.shapes_needed(), unsigned{kAllShapes});
+}
+
 TEST(IocShapes, ClassifyViewAgreesWithClassify) {
   std::mt19937 r(99);
   size_t normal = 0, not_it = 0;
