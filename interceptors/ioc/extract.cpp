@@ -33,6 +33,14 @@ constexpr std::array<uint8_t, 256> kClass = [] {
   for (unsigned char c : std::string_view("[({ \t\n\v\f\r")) t[c] = kMarker;
   return t;
 }();
+// kClass, plus a bit for the separators that end a token.
+constexpr uint8_t kSepBit = 128;
+constexpr std::array<uint8_t, 256> kToken = [] {
+  std::array<uint8_t, 256> t = kClass;
+  for (size_t c = 0; c < 256; ++c)
+    if (kSep[c]) t[c] = kSepBit;
+  return t;
+}();
 bool is_alpha(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
 void add(Candidates& out, Type type, std::string_view value, uint32_t ipv4 = 0) {
@@ -72,18 +80,28 @@ void add_host(Candidates& out, std::string_view host, bool no_markers) {
   add_as(out, host, Type::Domain, no_markers);
 }
 
-void token(std::string_view t, Candidates& out) {
+// The kClass bits of a token: `any` of its characters, `all` of them.
+struct TokenClass {
+  uint8_t any = 0, all = kHex;
+  void add(uint8_t k) {
+    any |= k;
+    all &= k;
+  }
+};
+
+// known: the class of t as given, if the caller has computed it while finding t.
+void token(std::string_view t, Candidates& out, const TokenClass* known = nullptr) {
+  size_t given = t.size();
   while (!t.empty() && (t.back() == '.' || t.back() == ':' || t.back() == ']' || t.back() == '[')) t.remove_suffix(1);
   // A leading ':' is punctuation ("host: evil.com" cut oddly), unless it opens an IPv6 "::".
   while (!t.empty() && (t.front() == '[' || (t.front() == ':' && !t.starts_with("::")))) t.remove_prefix(1);
   if (t.size() < 3) return;
   // One pass over the token for what decides its kind (cheaper than a find() per question).
-  uint8_t any = 0, all = kHex;
-  for (char c : t) {
-    uint8_t k = kClass[static_cast<unsigned char>(c)];
-    any |= k;
-    all &= k;
-  }
+  TokenClass cls;
+  if (known && t.size() == given) cls = *known;
+  else
+    for (char c : t) cls.add(kClass[static_cast<unsigned char>(c)]);
+  uint8_t any = cls.any, all = cls.all;
   bool at = any & kAt, slash = any & kSlash, colon = any & kColon, dot = any & kDot, hex = all & kHex;
   bool no_markers = !(any & kMarker);
   size_t scheme = colon && slash ? t.find("://") : std::string_view::npos;
@@ -167,11 +185,13 @@ void classify_tokens(std::string_view body, const size_t* ends, const size_t* en
     size_t last = std::min(*ends, body.size()) - 1;  // the match's last byte
     if (last > 0 && is_sep(body[last])) --last;       // a dotted run ends one byte past its token
     if (last < done || is_sep(body[last])) continue;
-    size_t b = last;
-    while (b > done && !is_sep(body[b - 1])) --b;
+    // Out to the separators on both sides, taking the token's class on the way.
+    TokenClass cls;
+    size_t b = last + 1;
+    for (uint8_t k; b > done && !((k = kToken[static_cast<unsigned char>(body[b - 1])]) & kSepBit); --b) cls.add(k);
     size_t e = last + 1;
-    while (e < body.size() && !is_sep(body[e])) ++e;
-    token(body.substr(b, e - b), out);
+    for (uint8_t k; e < body.size() && !((k = kToken[static_cast<unsigned char>(body[e])]) & kSepBit); ++e) cls.add(k);
+    token(body.substr(b, e - b), out, &cls);
     done = e;
   }
 }
