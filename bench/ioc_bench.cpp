@@ -3,11 +3,13 @@
 // of the sweeping thread (robust when other work shares the cores) and per wall-second.
 // Run: build/bench/ioc_bench [indicators] [lines] [modes, default body,squid] [corpus file]
 // With a corpus file (one event body per line, e.g. from bench/corpus.py, as the pipeline bench
-// sends) its first `lines` lines are swept instead of the generated Squid lines.
+// sends) its first `lines` lines are swept instead of the generated Squid lines. IOC_BENCH_FEED=path
+// loads that feed file instead of the generated mixed one (`indicators` is then ignored).
 #include <time.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <string>
@@ -54,8 +56,9 @@ int main(int argc, char** argv) {
   std::string modes = argc > 3 ? argv[3] : "body,squid";
   std::string corpus_file = argc > 4 ? argv[4] : "";
   std::mt19937_64 r(42);
-  std::string feed = "/tmp/sluice-ioc-bench-feed.txt";
-  {
+  const char* given_feed = std::getenv("IOC_BENCH_FEED");
+  std::string feed = given_feed ? given_feed : "/tmp/sluice-ioc-bench-feed.txt";
+  if (!given_feed) {
     std::ofstream f(feed);
     for (size_t i = 0; i < n; ++i) {
       switch (i % 4) {
@@ -124,8 +127,8 @@ int main(int argc, char** argv) {
                 mode, lines, bytes / 1e6, hits, cpu, bytes / 1e6 / cpu, lines / cpu / 1e3, secs, bytes / 1e6 / secs);
     s.stop();
   }
-  std::printf("RSS %ld MB now, peak %ld MB (three sweepers with 1 M indicators each were loaded)\n", rss_kb() / 1024,
+  std::printf("RSS %ld MB now, peak %ld MB (the load sweeper and one sweeper per mode, each with the feed loaded)\n", rss_kb() / 1024,
               peak_rss_kb() / 1024);
-  std::remove(feed.c_str());
+  if (!given_feed) std::remove(feed.c_str());
   return 0;
 }
