@@ -78,10 +78,13 @@ int main(int argc, char** argv) {
   IocSweeper body("ioc", ctx);
   long before = rss_kb();
   auto t0 = std::chrono::steady_clock::now();
+  double c0 = thread_cpu_s();
   body.start();
+  double load_cpu = thread_cpu_s() - c0;
   double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   long after = rss_kb();
-  std::printf("loaded %zu indicators in %.2f s, RSS +%ld MB\n", body.indicators(), load_s, (after - before) / 1024);
+  std::printf("loaded %zu indicators in %.2f s (%.2f CPU-s), RSS +%ld MB\n", body.indicators(), load_s, load_cpu,
+              (after - before) / 1024);
 
   std::vector<std::string> corpus;
   size_t bytes = 0;
