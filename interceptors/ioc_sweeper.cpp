@@ -149,27 +149,42 @@ void IocSweeper::intercept(Batch& batch) {
     cur = current_;
   }
   if (!cur) return;
-  thread_local ioc::Candidates c;  // reused: its buffers keep their capacity from batch to batch
+  // Two slots, reused from batch to batch (their buffers keep their capacity): event i is
+  // extracted and its probes prepared in slot i % 2 while event i - 1 is looked up from the other,
+  // so the presence-filter blocks of one event load while the previous one is probed.
+  thread_local ioc::Candidates cands[2];
+  thread_local ioc::IndicatorSet::Probes probes[2];
   int64_t now = now_ms();
   swept_.inc(static_cast<int64_t>(batch.size()));
+  Event* pending = nullptr;
+  size_t pending_slot = 0;
+  auto step = [&](Event& e, size_t slot) {
+    cur->set.prepare(cands[slot].items, probes[slot]);
+    if (pending) tag(*pending, *cur, cands[pending_slot], probes[pending_slot], now);
+    pending = &e;
+    pending_slot = slot;
+  };
   if (mode_ == ioc::Mode::Body) {
     ioc::extract_bodies(
         batch.size(), [&](size_t i) { return std::string_view(batch[i].body); },
-        [&](size_t i, const ioc::Candidates& found) { tag(batch[i], *cur, found, now); }, c, cur->shapes);
-    return;
+        [&](size_t i, const ioc::Candidates&) { step(batch[i], i % 2); }, std::span<ioc::Candidates>(cands),
+        cur->shapes);
+  } else {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (mode_ == ioc::Mode::Json) ioc::extract_json(batch[i].body, json_, cands[i % 2]);
+      else ioc::extract(batch[i].body, mode_, cands[i % 2]);
+      step(batch[i], i % 2);
+    }
   }
-  for (auto& e : batch) {
-    if (mode_ == ioc::Mode::Json) ioc::extract_json(e.body, json_, c);
-    else ioc::extract(e.body, mode_, c);
-    tag(e, *cur, c, now);
-  }
+  if (pending) tag(*pending, *cur, cands[pending_slot], probes[pending_slot], now);
 }
 
-void IocSweeper::tag(Event& e, const Loaded& cur, const ioc::Candidates& c, int64_t now) {
+void IocSweeper::tag(Event& e, const Loaded& cur, const ioc::Candidates& c, const ioc::IndicatorSet::Probes& p,
+                     int64_t now) {
   std::string types, values, feeds, allowed;
   size_t count = 0;
   bool duplicate = true;
-  cur.set.lookup_each(c.items, [&](const ioc::Candidate& cand, const ioc::Match& m) {
+  cur.set.finish(c.items, p, [&](const ioc::Candidate& cand, const ioc::Match& m) {
     if (cur.allow.lookup(cand)) {
       allowlisted_.inc();
       if (allowed.empty()) allowed = cand.value;

@@ -47,8 +47,8 @@ class IocSweeper : public Interceptor {
   };
   void watch();
   int64_t newest_mtime() const;
-  // Looks up one event's candidates and sets its ioc.* headers.
-  void tag(Event& e, const Loaded& cur, const ioc::Candidates& c, int64_t now);
+  // Looks up one event's candidates (probes prepared by IndicatorSet::prepare) and sets its ioc.* headers.
+  void tag(Event& e, const Loaded& cur, const ioc::Candidates& c, const ioc::IndicatorSet::Probes& p, int64_t now);
 
   std::vector<ioc::FeedSpec> feeds_;
   std::optional<ioc::FeedSpec> allowlist_;

@@ -250,7 +250,7 @@ void extract_every_token(std::string_view body, Candidates& out) {
 }
 
 void extract_bodies(size_t n, const std::function<std::string_view(size_t)>& body,
-                    const std::function<void(size_t, const Candidates&)>& each, Candidates& out,
+                    const std::function<void(size_t, const Candidates&)>& each, std::span<Candidates> outs,
                     unsigned shapes) {
   // Joined by '\n', a separator no shape contains: no match spans two bodies, and each body is
   // classified exactly as if it had been scanned alone.
@@ -264,13 +264,14 @@ void extract_bodies(size_t n, const std::function<std::string_view(size_t)>& bod
     joined.push_back('\n');
   }
   starts.push_back(joined.size());
-  std::vector<size_t>& ends = out.shape_ends;
+  std::vector<size_t>& ends = outs[0].shape_ends;  // classify_tokens() leaves shape_ends alone
   scan_shapes(joined, ends, shapes);
   size_t k = 0;
   for (size_t i = 0; i < n; ++i) {
     // A match with its last byte in body i ends in (starts[i], starts[i + 1]].
     size_t first = k;
     while (k < ends.size() && ends[k] <= starts[i + 1]) ends[k++] -= starts[i];
+    Candidates& out = outs[i % outs.size()];
     out.clear();
     classify_tokens(body(i), ends.data() + first, ends.data() + k, out);
     each(i, out);

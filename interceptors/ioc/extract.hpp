@@ -11,6 +11,7 @@
 #pragma once
 #include <deque>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,8 +48,15 @@ void extract_every_token(std::string_view body, Candidates& out);
 // candidates are the same as extract(body(i), Mode::Body) gives. body(i) must return the same
 // bytes every time it is called. `shapes` (shape_scan.hpp) limits the scan to the shapes of the
 // indicator types that can match: a candidate of another type may then be missing.
+// Body i's candidates are written to outs[i % outs.size()], so they stay valid while the next
+// outs.size() - 1 bodies are classified (a caller can finish one event while preparing the next).
 void extract_bodies(size_t n, const std::function<std::string_view(size_t)>& body,
-                    const std::function<void(size_t, const Candidates&)>& each, Candidates& out,
+                    const std::function<void(size_t, const Candidates&)>& each, std::span<Candidates> outs,
                     unsigned shapes = 7);
+inline void extract_bodies(size_t n, const std::function<std::string_view(size_t)>& body,
+                           const std::function<void(size_t, const Candidates&)>& each, Candidates& out,
+                           unsigned shapes = 7) {
+  extract_bodies(n, body, each, std::span<Candidates>(&out, 1), shapes);
+}
 
 }  // namespace sluice::ioc

@@ -183,6 +183,16 @@ void IndicatorSet::probe_keys(const Candidate& c, std::vector<uint64_t>& keys) c
   });
 }
 
+void IndicatorSet::prepare(const std::vector<Candidate>& cands, Probes& p) const {
+  p.keys.clear();
+  p.first.clear();
+  for (const auto& c : cands) {
+    p.first.push_back(p.keys.size());
+    probe_keys(c, p.keys);
+  }
+  for (uint64_t k : p.keys) filter_.prefetch(k);
+}
+
 std::optional<Match> IndicatorSet::lookup_with_keys(const Candidate& c, const uint64_t* keys) const {
   if (c.type == Type::Domain) {  // the same walk as lookup(), with the keys probe_keys() made
     std::optional<Match> m;

@@ -31,11 +31,17 @@ class IndicatorSet {
   std::optional<Match> lookup(Type type, std::string_view value) const;
   std::optional<Match> lookup(const Indicator& c) const { return lookup(c.type, c.value); }
   std::optional<Match> lookup(const Candidate& c) const;
-  // Looks up all of an event's candidates: the presence-filter blocks of all of them are requested
-  // first, so that their cache misses overlap, then each is looked up with the keys already
-  // computed. on_match(candidate, match) for each hit, in order.
+  // An event's candidates are looked up in two steps: prepare() computes their probe keys and
+  // requests the presence-filter blocks of all of them (their cache misses overlap), finish()
+  // probes with those keys: on_match(candidate, match) for each hit, in order. Preparing the next
+  // event before finishing this one gives the blocks time to arrive.
+  struct Probes {
+    std::vector<uint64_t> keys;
+    std::vector<size_t> first;  // where each candidate's keys start
+  };
+  void prepare(const std::vector<Candidate>& cands, Probes& p) const;
   template <class F>
-  void lookup_each(const std::vector<Candidate>& cands, F&& on_match) const;
+  void finish(const std::vector<Candidate>& cands, const Probes& p, F&& on_match) const;
   size_t size() const { return count_; }
   // The shape flags (shape_scan.hpp) a body scan needs so that no candidate that could match this
   // set is missed: URLs only with URL indicators, hashes with hashes, IPv6 shapes with any IP.
@@ -77,18 +83,9 @@ class IndicatorSet {
 };
 
 template <class F>
-void IndicatorSet::lookup_each(const std::vector<Candidate>& cands, F&& on_match) const {
-  thread_local std::vector<uint64_t> keys;
-  thread_local std::vector<size_t> first;
-  keys.clear();
-  first.clear();
-  for (const auto& c : cands) {
-    first.push_back(keys.size());
-    probe_keys(c, keys);
-  }
-  for (uint64_t k : keys) filter_.prefetch(k);
+void IndicatorSet::finish(const std::vector<Candidate>& cands, const Probes& p, F&& on_match) const {
   for (size_t i = 0; i < cands.size(); ++i)
-    if (auto m = lookup_with_keys(cands[i], keys.data() + first[i])) on_match(cands[i], *m);
+    if (auto m = lookup_with_keys(cands[i], p.keys.data() + p.first[i])) on_match(cands[i], *m);
 }
 
 }  // namespace sluice::ioc
