@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "agent/log.hpp"
+#include "interceptors/ioc/shape_scan.hpp"
 
 namespace sluice {
 
@@ -96,6 +97,8 @@ bool IocSweeper::reload() {
                               << " bad lines, " << r.expired << " expired, " << r.unsupported << " unsupported patterns)";
     }
     if (allowlist_) ioc::load_feed(*allowlist_, fresh->allow, start / 1000);
+    fresh->shapes = fresh->set.shapes_needed();
+    ioc::prepare_shapes(fresh->shapes);  // compile a database not used before here, off the hot path
   } catch (const std::exception& e) {
     reload_failures_.inc();
     SLUICE_LOG(Error, name_) << "feed reload failed, keeping the previous indicators: " << e.what();
@@ -146,57 +149,80 @@ void IocSweeper::intercept(Batch& batch) {
     cur = current_;
   }
   if (!cur) return;
-  ioc::Candidates c;
+  // Two slots, reused from batch to batch (their buffers keep their capacity): event i is
+  // extracted and its probes prepared in slot i % 2 while event i - 1 is looked up from the other,
+  // so the presence-filter blocks of one event load while the previous one is probed.
+  thread_local ioc::Candidates cands[2];
+  thread_local ioc::IndicatorSet::Probes probes[2];
   int64_t now = now_ms();
-  for (auto& e : batch) {
-    swept_.inc();
-    if (mode_ == ioc::Mode::Json) ioc::extract_json(e.body, json_, c);
-    else ioc::extract(e.body, mode_, c);
-    std::string types, values, feeds, allowed;
-    size_t count = 0;
-    bool duplicate = true;
-    std::string source = dedup_header_.empty() ? c.source_key : e.headers.get(dedup_header_, c.source_key);
-    for (const auto& cand : c.items) {
-      auto m = cur->set.lookup(cand);
-      if (!m) continue;
-      if (cur->allow.lookup(cand)) {
-        allowlisted_.inc();
-        if (allowed.empty()) allowed = cand.value;
-        continue;
-      }
-      ++count;
-      if (count <= max_hits_) {
-        types += (types.empty() ? "" : ",") + std::string(ioc::type_name(m->type));
-        values += (values.empty() ? "" : ",") + m->value;
-        feeds += (feeds.empty() ? "" : ",") + m->feed;
-      }
-      if (dedup_window_ms_ > 0) {
-        std::string key = m->value + "|" + source;
-        std::lock_guard l(dedup_mu_);
-        auto it = seen_.find(key);
-        if (it == seen_.end() || now - it->second >= dedup_window_ms_) duplicate = false;
-        if (seen_.size() > 1000000) seen_.clear();  // bounded; repeats after a clear alert again
-        seen_[key] = now;
-      } else {
-        duplicate = false;
-      }
+  swept_.inc(static_cast<int64_t>(batch.size()));
+  Event* pending = nullptr;
+  size_t pending_slot = 0;
+  auto step = [&](Event& e, size_t slot) {
+    cur->set.prepare(cands[slot].items, probes[slot]);
+    if (pending) tag(*pending, *cur, cands[pending_slot], probes[pending_slot], now);
+    pending = &e;
+    pending_slot = slot;
+  };
+  if (mode_ == ioc::Mode::Body) {
+    ioc::extract_bodies(
+        batch.size(), [&](size_t i) { return std::string_view(batch[i].body); },
+        [&](size_t i, const ioc::Candidates&) { step(batch[i], i % 2); }, std::span<ioc::Candidates>(cands),
+        cur->shapes);
+  } else {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (mode_ == ioc::Mode::Json) ioc::extract_json(batch[i].body, json_, cands[i % 2]);
+      else ioc::extract(batch[i].body, mode_, cands[i % 2]);
+      step(batch[i], i % 2);
     }
-    if (!allowed.empty()) e.headers.set("ioc.allowlisted", allowed);
-    if (count == 0) {
-      if (tag_misses_) e.headers.set("ioc.match", "false");
-      continue;
+  }
+  if (pending) tag(*pending, *cur, cands[pending_slot], probes[pending_slot], now);
+}
+
+void IocSweeper::tag(Event& e, const Loaded& cur, const ioc::Candidates& c, const ioc::IndicatorSet::Probes& p,
+                     int64_t now) {
+  std::string types, values, feeds, allowed;
+  size_t count = 0;
+  bool duplicate = true;
+  cur.set.finish(c.items, p, [&](const ioc::Candidate& cand, const ioc::Match& m) {
+    if (cur.allow.lookup(cand)) {
+      allowlisted_.inc();
+      if (allowed.empty()) allowed = cand.value;
+      return;
     }
-    hits_.inc(static_cast<int64_t>(count));
-    hit_events_.inc();
-    e.headers.set("ioc.match", "true");
-    e.headers.set("ioc.type", types);
-    e.headers.set("ioc.value", values);
-    e.headers.set("ioc.feed", feeds);
-    e.headers.set("ioc.count", std::to_string(count));
-    if (duplicate) {
-      duplicates_.inc();
-      e.headers.set("ioc.duplicate", "true");
+    ++count;
+    if (count <= max_hits_) {
+      types += (types.empty() ? "" : ",") + std::string(ioc::type_name(m.type));
+      values += (values.empty() ? "" : ",") + m.value;
+      feeds += (feeds.empty() ? "" : ",") + m.feed;
     }
+    if (dedup_window_ms_ > 0) {
+      std::string source = dedup_header_.empty() ? c.source_key : e.headers.get(dedup_header_, c.source_key);
+      std::string key = m.value + "|" + source;
+      std::lock_guard l(dedup_mu_);
+      auto it = seen_.find(key);
+      if (it == seen_.end() || now - it->second >= dedup_window_ms_) duplicate = false;
+      if (seen_.size() > 1000000) seen_.clear();  // bounded; repeats after a clear alert again
+      seen_[key] = now;
+    } else {
+      duplicate = false;
+    }
+  });
+  if (!allowed.empty()) e.headers.set("ioc.allowlisted", allowed);
+  if (count == 0) {
+    if (tag_misses_) e.headers.set("ioc.match", "false");
+    return;
+  }
+  hits_.inc(static_cast<int64_t>(count));
+  hit_events_.inc();
+  e.headers.set("ioc.match", "true");
+  e.headers.set("ioc.type", types);
+  e.headers.set("ioc.value", values);
+  e.headers.set("ioc.feed", feeds);
+  e.headers.set("ioc.count", std::to_string(count));
+  if (duplicate) {
+    duplicates_.inc();
+    e.headers.set("ioc.duplicate", "true");
   }
 }
 

@@ -43,9 +43,12 @@ class IocSweeper : public Interceptor {
  private:
   struct Loaded {
     ioc::IndicatorSet set, allow;
+    unsigned shapes = 0;  // what body mode scans for: only shapes that set's types can match
   };
   void watch();
   int64_t newest_mtime() const;
+  // Looks up one event's candidates (probes prepared by IndicatorSet::prepare) and sets its ioc.* headers.
+  void tag(Event& e, const Loaded& cur, const ioc::Candidates& c, const ioc::IndicatorSet::Probes& p, int64_t now);
 
   std::vector<ioc::FeedSpec> feeds_;
   std::optional<ioc::FeedSpec> allowlist_;

@@ -1,149 +1,313 @@
 #include "interceptors/ioc/extract.hpp"
 
 #include <algorithm>
-#include <cctype>
+#include <array>
+#include <cstdint>
 
+#include "interceptors/ioc/shape_scan.hpp"
 #include "sources/syslog/syslog_parser.hpp"
 
 namespace sluice::ioc {
 namespace {
 
-bool is_sep(unsigned char c) {
-  return std::isspace(c) || c == '"' || c == '\'' || c == '<' || c == '>' || c == ',' || c == ';' || c == '|' ||
-         c == '(' || c == ')' || c == '{' || c == '}' || c == '\\' || c == '`';
-}
+// Token separators: whitespace, quotes, brackets (not '[' ']', which defanged values use) and
+// punctuation that never occurs inside an indicator.
+constexpr std::array<bool, 256> kSep = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : std::string_view(" \t\n\v\f\r\"'<>,;|(){}\\`")) t[c] = true;
+  return t;
+}();
+bool is_sep(char c) { return kSep[static_cast<unsigned char>(c)]; }
 
-void add(Candidates& out, std::optional<Indicator> i) {
-  if (!i) return;
+// What a character tells about its token, for the one pass in token().
+enum : uint8_t { kHex = 1, kDot = 2, kSlash = 4, kAt = 8, kColon = 16, kMarker = 32, kQuery = 64 };
+constexpr std::array<uint8_t, 256> kClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (unsigned char c : std::string_view("0123456789abcdefABCDEF")) t[c] = kHex;
+  t['.'] = kDot;
+  t['/'] = kSlash;
+  t['@'] = kAt;
+  t[':'] = kColon;
+  for (unsigned char c : std::string_view("?&=#")) t[c] = kQuery;  // with '/': where a URL path is cut
+  // What refang() or classify()'s trimming may act on (tokens of field modes may hold whitespace).
+  for (unsigned char c : std::string_view("[({ \t\n\v\f\r")) t[c] = kMarker;
+  return t;
+}();
+// kClass, plus a bit for the separators that end a token.
+constexpr uint8_t kSepBit = 128;
+constexpr std::array<uint8_t, 256> kToken = [] {
+  std::array<uint8_t, 256> t = kClass;
+  for (size_t c = 0; c < 256; ++c)
+    if (kSep[c]) t[c] = kSepBit;
+  return t;
+}();
+bool is_alpha(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+
+void add(Candidates& out, Type type, std::string_view value, uint32_t ipv4 = 0) {
   for (const auto& x : out.items)
-    if (x.type == i->type && x.value == i->value) return;
-  out.items.push_back(std::move(*i));
+    if (x.type == type && x.value == value) return;
+  if (type == Type::Ipv4 && ipv4 == 0) parse_ipv4(value, ipv4);
+  out.items.push_back({type, value, ipv4});
 }
 
-void add_host(Candidates& out, std::string_view host) {
+// Adds raw classified as classify(raw, hint) would; false if it is none. Values already in normal
+// form are added as views of raw; only values that normalising changes are copied.
+bool add_as(Candidates& out, std::string_view raw, Type hint, bool no_markers) {
+  QuickClass q = classify_view(raw, hint, no_markers);
+  if (q.kind == QuickClass::NotIt) return false;
+  if (q.kind == QuickClass::Normal) {
+    add(out, q.type, q.value, q.ipv4);
+    return true;
+  }
+  auto i = classify(raw, hint);
+  if (!i) return false;
+  add(out, i->type, out.keep(i->value));
+  return true;
+}
+
+void add_host(Candidates& out, std::string_view host, bool no_markers) {
   if (host.empty()) return;
   if (host.front() == '[') {  // [v6]:port
     size_t close = host.find(']');
-    add(out, classify(host.substr(1, close == std::string_view::npos ? host.size() - 1 : close - 1), Type::Ipv6));
+    add_as(out, host.substr(1, close == std::string_view::npos ? host.size() - 1 : close - 1), Type::Ipv6, no_markers);
     return;
   }
-  size_t colon = host.find(':');
-  if (colon != std::string_view::npos && host.find(':', colon + 1) == std::string_view::npos) host = host.substr(0, colon);
-  if (auto ip = classify(host, Type::Ipv4)) return add(out, ip);
-  add(out, classify(host, Type::Domain));
+  size_t colon = std::string_view::npos, colons = 0;  // host:port loses its port; IPv6 keeps its colons
+  for (size_t i = 0; i < host.size(); ++i)
+    if (host[i] == ':' && colons++ == 0) colon = i;
+  if (colons == 1) host = host.substr(0, colon);
+  if (add_as(out, host, Type::Ipv4, no_markers)) return;
+  add_as(out, host, Type::Domain, no_markers);
 }
 
-void token(std::string_view t, Candidates& out) {
+// The kClass bits of a token: `any` of its characters, `all` of them.
+struct TokenClass {
+  uint8_t any = 0, all = kHex;
+  void add(uint8_t k) {
+    any |= k;
+    all &= k;
+  }
+};
+
+// known: the class of t as given, if the caller has computed it while finding t.
+void token(std::string_view t, Candidates& out, const TokenClass* known = nullptr) {
+  size_t given = t.size();
   while (!t.empty() && (t.back() == '.' || t.back() == ':' || t.back() == ']' || t.back() == '[')) t.remove_suffix(1);
-  while (!t.empty() && (t.front() == '[' || t.front() == ':')) t.remove_prefix(1);
+  // A leading ':' is punctuation ("host: evil.com" cut oddly), unless it opens an IPv6 "::".
+  while (!t.empty() && (t.front() == '[' || (t.front() == ':' && !t.starts_with("::")))) t.remove_prefix(1);
   if (t.size() < 3) return;
-  if (auto p = t.find("://"); p != std::string_view::npos) {
-    std::string_view url = t.substr(p >= 5 ? p - 5 : 0);
-    while (!url.empty() && !std::isalpha(static_cast<unsigned char>(url.front()))) url.remove_prefix(1);
+  // One pass over the token for what decides its kind (cheaper than a find() per question).
+  TokenClass cls;
+  if (known && t.size() == given) cls = *known;
+  else
+    for (char c : t) cls.add(kClass[static_cast<unsigned char>(c)]);
+  uint8_t any = cls.any, all = cls.all;
+  bool at = any & kAt, slash = any & kSlash, colon = any & kColon, dot = any & kDot, hex = all & kHex;
+  bool no_markers = !(any & kMarker);
+  size_t scheme = colon && slash ? t.find("://") : std::string_view::npos;
+  if (scheme != std::string_view::npos) {
+    std::string_view url = t.substr(scheme >= 5 ? scheme - 5 : 0);
+    while (!url.empty() && !is_alpha(url.front())) url.remove_prefix(1);
     size_t scheme_end = url.find("://");
     if (scheme_end == std::string_view::npos) return;  // no letter before "://": no scheme, no URL
-    add(out, classify(url, Type::Url));
+    add_as(out, url, Type::Url, no_markers);
     size_t hs = scheme_end + 3;
-    size_t he = url.find_first_of("/?#", hs);
+    size_t he = authority_end(url, hs);
     std::string_view host = url.substr(hs, he == std::string_view::npos ? std::string_view::npos : he - hs);
-    if (auto at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
-    add_host(out, host);
+    if (auto a = host.rfind('@'); a != std::string_view::npos) host.remove_prefix(a + 1);
+    add_host(out, host, no_markers);
     // Indicators inside the path and query (?sha=<hash>, /redirect/evil.com/...).
+    // A piece is looked at only if it can hold a candidate, which one pass tells: a piece with no
+    // dot, colon, '@' or marker that is not 32/40/64 hex digits yields nothing in token().
     if (he != std::string_view::npos) {
       std::string_view rest = url.substr(he);
       size_t b = 0;
+      uint8_t piece_any = 0, piece_all = kHex;
       for (size_t i = 0; i <= rest.size(); ++i) {
-        if (i == rest.size() || rest[i] == '/' || rest[i] == '?' || rest[i] == '&' || rest[i] == '=' || rest[i] == '#') {
-          if (i - b >= 7) token(rest.substr(b, i - b), out);
-          b = i + 1;
+        uint8_t k = i == rest.size() ? uint8_t{kSlash} : kClass[static_cast<unsigned char>(rest[i])];
+        if (!(k & (kSlash | kQuery))) {
+          piece_any |= k;
+          piece_all &= k;
+          continue;
         }
+        size_t n = i - b;
+        bool hash = (piece_all & kHex) && (n == 32 || n == 40 || n == 64);
+        if (n >= 7 && ((piece_any & (kDot | kColon | kAt | kMarker)) || hash)) token(rest.substr(b, n), out);
+        b = i + 1;
+        piece_any = 0;
+        piece_all = kHex;
       }
     }
     return;
   }
-  if (t.find('@') != std::string_view::npos) {
+  if (at) {
     if (auto e = classify(t, Type::Email)) {
-      add(out, classify(e->value.substr(e->value.find('@') + 1), Type::Domain));
-      add(out, std::move(e));
+      std::string_view email = out.keep(e->value);
+      add_as(out, email.substr(email.find('@') + 1), Type::Domain, true);  // normalised: no markers
+      add(out, Type::Email, email);
       return;
     }
   }
-  if (t.find('/') != std::string_view::npos) {  // HIER_DIRECT/1.2.3.4, paths: look at the pieces
+  if (slash) {  // HIER_DIRECT/1.2.3.4, paths: look at the pieces
     size_t start = 0;
     while (start <= t.size()) {
-      size_t slash = t.find('/', start);
-      std::string_view piece = t.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+      size_t next = t.find('/', start);
+      std::string_view piece = t.substr(start, next == std::string_view::npos ? std::string_view::npos : next - start);
       if (piece.size() >= 3) token(piece, out);
-      if (slash == std::string_view::npos) break;
-      start = slash + 1;
+      if (next == std::string_view::npos) break;
+      start = next + 1;
     }
     return;
   }
-  bool hex = std::all_of(t.begin(), t.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-  if (hex && (t.size() == 32 || t.size() == 40 || t.size() == 64)) return add(out, classify(t, Type::Md5));
-  if (t.find(':') != std::string_view::npos && t.find('.') == std::string_view::npos) {
-    add(out, classify(t, Type::Ipv6));
+  if (hex && (t.size() == 32 || t.size() == 40 || t.size() == 64)) {
+    add_as(out, t, Type::Md5, true);
     return;
   }
-  if (t.find('.') != std::string_view::npos) add_host(out, t);
+  if (colon && !dot) {
+    add_as(out, t, Type::Ipv6, no_markers);
+    return;
+  }
+  if (dot) add_host(out, t, no_markers);
+}
+
+// Why the shape scan gives only end offsets and the token is found by hand: a candidate's extent is
+// its token (whitespace, quotes, brackets around it), which Hyperscan cannot express without
+// look-behind, and start-of-match tracking on unbounded repeats is costly. Widening a match to its
+// token is cheap and visits every byte at most twice: offsets inside a token already classified
+// are skipped. The shapes are necessary conditions, so the result is exactly the per-token
+// classification of the whole body, minus the tokens that cannot hold a candidate.
+// `ends` are the shape ends that fall in body (offsets relative to it, at most body.size() + 1: a
+// dotted run's end may be the byte after the body).
+void classify_tokens(std::string_view body, const size_t* ends, const size_t* ends_end, Candidates& out) {
+  size_t done = 0;  // body[0, done) has been classified
+  for (; ends != ends_end; ++ends) {
+    if (*ends == 0) continue;
+    size_t last = std::min(*ends, body.size()) - 1;  // the match's last byte
+    if (last > 0 && is_sep(body[last])) --last;       // a dotted run ends one byte past its token
+    if (last < done || is_sep(body[last])) continue;
+    // Out to the separators on both sides, taking the token's class on the way.
+    TokenClass cls;
+    size_t b = last + 1;
+    for (uint8_t k; b > done && !((k = kToken[static_cast<unsigned char>(body[b - 1])]) & kSepBit); --b) cls.add(k);
+    size_t e = last + 1;
+    for (uint8_t k; e < body.size() && !((k = kToken[static_cast<unsigned char>(body[e])]) & kSepBit); ++e) cls.add(k);
+    token(body.substr(b, e - b), out, &cls);
+    done = e;
+  }
 }
 
 void tokens(std::string_view body, Candidates& out) {
-  size_t i = 0, n = body.size();
-  while (i < n) {
-    while (i < n && is_sep(static_cast<unsigned char>(body[i]))) ++i;
-    size_t start = i;
-    while (i < n && !is_sep(static_cast<unsigned char>(body[i]))) ++i;
-    if (i > start) token(body.substr(start, i - start), out);
-  }
+  scan_shapes(body, out.shape_ends);
+  classify_tokens(body, out.shape_ends.data(), out.shape_ends.data() + out.shape_ends.size(), out);
 }
 
-std::vector<std::string_view> fields(std::string_view s) {
-  std::vector<std::string_view> f;
-  size_t i = 0;
-  while (i < s.size()) {
+// The first n space-separated fields of s; returns how many there are (at most n).
+template <size_t N>
+size_t fields(std::string_view s, std::array<std::string_view, N>& f) {
+  size_t count = 0, i = 0;
+  while (i < s.size() && count < N) {
     while (i < s.size() && s[i] == ' ') ++i;
     size_t b = i;
     while (i < s.size() && s[i] != ' ') ++i;
-    if (i > b) f.push_back(s.substr(b, i - b));
+    if (i > b) f[count++] = s.substr(b, i - b);
   }
-  return f;
+  return count;
+}
+
+void source_key(std::string_view field, Candidates& out) {
+  QuickClass q = classify_view(field, Type::Ipv4);
+  if (q.kind == QuickClass::Normal) out.source_key.assign(q.value);
+  else if (q.kind == QuickClass::NeedsCopy)
+    if (auto c = classify(field, Type::Ipv4)) out.source_key = c->value;
 }
 
 }  // namespace
 
+void Candidates::clear() {
+  items.clear();
+  source_key.clear();
+  used_ = 0;
+}
+
+std::string_view Candidates::keep(std::string_view s) {
+  if (used_ == kept_.size()) kept_.emplace_back();
+  std::string& slot = kept_[used_++];
+  slot.assign(s);
+  return slot;
+}
+
 void add_token(std::string_view value, Candidates& out) { tokens(value, out); }
 
+void extract_every_token(std::string_view body, Candidates& out) {
+  out.clear();
+  size_t i = 0, n = body.size();
+  while (i < n) {
+    while (i < n && is_sep(body[i])) ++i;
+    size_t start = i;
+    while (i < n && !is_sep(body[i])) ++i;
+    if (i > start) token(body.substr(start, i - start), out);
+  }
+}
+
+void extract_bodies(size_t n, const std::function<std::string_view(size_t)>& body,
+                    const std::function<void(size_t, const Candidates&)>& each, std::span<Candidates> outs,
+                    unsigned shapes) {
+  // Joined by '\n', a separator no shape contains: no match spans two bodies, and each body is
+  // classified exactly as if it had been scanned alone.
+  thread_local std::string joined;
+  thread_local std::vector<size_t> starts;
+  joined.clear();
+  starts.clear();
+  for (size_t i = 0; i < n; ++i) {
+    starts.push_back(joined.size());
+    joined.append(body(i));
+    joined.push_back('\n');
+  }
+  starts.push_back(joined.size());
+  std::vector<size_t>& ends = outs[0].shape_ends;  // classify_tokens() leaves shape_ends alone
+  scan_shapes(joined, ends, shapes);
+  size_t k = 0;
+  for (size_t i = 0; i < n; ++i) {
+    // A match with its last byte in body i ends in (starts[i], starts[i + 1]].
+    size_t first = k;
+    while (k < ends.size() && ends[k] <= starts[i + 1]) ends[k++] -= starts[i];
+    Candidates& out = outs[i % outs.size()];
+    out.clear();
+    classify_tokens(body(i), ends.data() + first, ends.data() + k, out);
+    each(i, out);
+  }
+}
+
 void extract(std::string_view body, Mode mode, Candidates& out) {
-  out.items.clear();
-  out.source_key.clear();
+  out.clear();
   if (mode == Mode::Syslog) {
     // The sender's host name is not an indicator of the event: sweep only what the message says.
     Event e = syslog::parse_message(body, false, syslog::KeepFields{}, 0);
     if (!e.headers.contains(syslog::kStatusHeader)) {
-      tokens(e.body, out);
+      tokens(out.keep(e.body), out);
       return;
     }
   }
   if (mode == Mode::Squid) {
     // time elapsed client code/status bytes method URL user hierarchy/peer type
-    auto f = fields(body);
-    if (f.size() >= 7) {
-      if (auto c = classify(f[2], Type::Ipv4)) out.source_key = c->value;
+    std::array<std::string_view, 9> f;
+    size_t n = fields(body, f);
+    if (n >= 7) {
+      source_key(f[2], out);
       token(f[6], out);
-      if (f.size() >= 9) token(f[8], out);
+      if (n >= 9) token(f[8], out);
       return;
     }
   } else if (mode == Mode::Combined) {
     // client ident user [time] "METHOD url proto" status bytes "referer" "agent"
-    auto f = fields(body);
-    if (!f.empty()) {
-      if (auto c = classify(f[0], Type::Ipv4)) out.source_key = c->value;
+    std::array<std::string_view, 1> f;
+    if (fields(body, f) == 1) {
+      source_key(f[0], out);
       size_t q1 = body.find('"');
       size_t q2 = q1 == std::string_view::npos ? q1 : body.find('"', q1 + 1);
       if (q2 != std::string_view::npos) {
-        auto req = fields(body.substr(q1 + 1, q2 - q1 - 1));
-        if (req.size() >= 2) token(req[1], out);
+        std::array<std::string_view, 2> req;
+        if (fields(body.substr(q1 + 1, q2 - q1 - 1), req) == 2) token(req[1], out);
         size_t r1 = body.find('"', q2 + 1);
         size_t r2 = r1 == std::string_view::npos ? r1 : body.find('"', r1 + 1);
         if (r2 != std::string_view::npos) token(body.substr(r1 + 1, r2 - r1 - 1), out);

@@ -61,8 +61,7 @@ bool JsonFields::parse(const std::string& spec, std::vector<std::vector<std::str
 }
 
 void extract_json(std::string_view body, const JsonFields& fields, Candidates& out) {
-  out.items.clear();
-  out.source_key.clear();
+  out.clear();
   thread_local simdjson::dom::parser parser(kMaxDocument);
   thread_local bool ready = parser.allocate(4096, kMaxDepth) == simdjson::SUCCESS;
   simdjson::dom::element doc;
@@ -73,7 +72,8 @@ void extract_json(std::string_view body, const JsonFields& fields, Candidates& o
   }
   std::vector<std::string> values;
   for (const auto& path : fields.paths) collect(doc, path, 0, values);
-  for (const auto& v : values) add_token(v, out);
+  // Candidates are views: the field values must outlive them, so they are kept in `out`.
+  for (const auto& v : values) add_token(out.keep(v), out);
   if (!fields.source_path.empty()) {
     std::vector<std::string> src;
     collect(doc, fields.source_path, 0, src);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 namespace sluice::ioc {
@@ -17,7 +18,133 @@ bool all_hex(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
+// Character classes by table (the hot path classifies every candidate character by character).
+enum : uint8_t { kLabelChar = 1, kUpperChar = 2, kDigitChar = 4, kHexChar = 8 };
+constexpr std::array<uint8_t, 256> kChar = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kLabelChar | (c <= 'f' ? kHexChar : 0);
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kLabelChar | kUpperChar | (c <= 'F' ? kHexChar : 0);
+  for (int c = '0'; c <= '9'; ++c) t[c] = kLabelChar | kDigitChar | kHexChar;
+  t['-'] = t['_'] = kLabelChar;
+  return t;
+}();
+uint8_t char_class(char c) { return kChar[static_cast<unsigned char>(c)]; }
+bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+bool is_upper(char c) { return char_class(c) & kUpperChar; }
+bool is_digit(char c) { return char_class(c) & kDigitChar; }
+bool is_hex(char c) { return char_class(c) & kHexChar; }
+
+// True when refang() or classify()'s trimming could change s: every defanging marker starts with
+// '[', '(' or '{', and the scheme forms hxxp/fxp are rewritten only at the start.
+bool defanged_scheme(std::string_view s) {
+  auto starts = [&](std::string_view p) {
+    if (s.size() < p.size()) return false;
+    for (size_t i = 0; i < p.size(); ++i)
+      if ((s[i] | 0x20) != p[i]) return false;
+    return true;
+  };
+  return starts("hxxp") || starts("fxp");
+}
+bool may_need_refang(std::string_view s) {
+  if (s.empty() || is_space(s.front()) || is_space(s.back())) return true;
+  for (char c : s)
+    if (c == '[' || c == '(' || c == '{') return true;
+  return defanged_scheme(s);
+}
+
+QuickClass domain_view(std::string_view s) {
+  while (!s.empty() && s.back() == '.') s.remove_suffix(1);
+  if (s.size() < 3 || s.size() > 253) return {QuickClass::NotIt};
+  size_t label = 0, dots = 0;
+  uint8_t any = 0, last_all = kDigitChar;  // classes seen anywhere; all of the last label
+  for (char c : s) {
+    if (c == '.') {
+      if (label == 0) return {QuickClass::NotIt};
+      label = 0;
+      ++dots;
+      last_all = kDigitChar;
+      continue;
+    }
+    uint8_t k = char_class(c);
+    if (!(k & kLabelChar) || ++label > 63) return {QuickClass::NotIt};
+    any |= k;
+    last_all &= k;
+  }
+  if (dots == 0 || label == 0 || (last_all & kDigitChar)) return {QuickClass::NotIt};
+  if (any & kUpperChar) return {QuickClass::NeedsCopy};
+  return {QuickClass::Normal, Type::Domain, s};
+}
+
+QuickClass url_view(std::string_view s) {
+  size_t hs = s.starts_with("http://") ? 7 : s.starts_with("https://") ? 8 : s.starts_with("ftp://") ? 6 : 0;
+  if (hs == 0) return {QuickClass::NeedsCopy};  // other case or scheme: let classify() decide
+  size_t he = authority_end(s, hs);
+  if (he == std::string_view::npos || he == hs || s[he - 1] == '.') return {QuickClass::NeedsCopy};
+  for (size_t i = hs; i < he; ++i)
+    if (is_upper(s[i]) || s[i] == ':' || s[i] == '@' || s[i] == ']') return {QuickClass::NeedsCopy};
+  return {QuickClass::Normal, Type::Url, s};
+}
+
 }  // namespace
+
+bool parse_ipv4(std::string_view s, uint32_t& out) {
+  uint32_t value = 0, octet = 0;
+  int octets = 0, digits = 0;
+  for (char c : s) {
+    if (is_digit(c)) {
+      if (digits > 0 && octet == 0) return false;  // leading zero
+      octet = octet * 10 + static_cast<uint32_t>(c - '0');
+      if (octet > 255) return false;
+      if (digits++ == 0 && ++octets > 4) return false;
+    } else if (c == '.' && digits > 0 && octets < 4) {
+      value = value << 8 | octet;
+      octet = 0;
+      digits = 0;
+    } else {
+      return false;
+    }
+  }
+  if (octets != 4 || digits == 0) return false;
+  out = value << 8 | octet;
+  return true;
+}
+
+QuickClass classify_view(std::string_view raw, Type hint, bool no_markers) {
+  if (no_markers ? raw.empty() || defanged_scheme(raw) : may_need_refang(raw)) return {QuickClass::NeedsCopy};
+  switch (hint) {
+    case Type::Ipv4:
+    case Type::Ipv6: {
+      uint32_t v;
+      if (parse_ipv4(raw, v)) return {QuickClass::Normal, Type::Ipv4, raw, v};
+      // IPv6 (and IPv4-mapped) need a ':', a CIDR a '/'; both are made of hex digits, ':', '.' and
+      // '/' only, so anything else ("2025-11-23T00:00:00.000Z") is no address.
+      bool colon_or_slash = false;
+      for (char c : raw) {
+        if (c == ':' || c == '/') colon_or_slash = true;
+        else if (!is_hex(c) && c != '.') return {QuickClass::NotIt};
+      }
+      return colon_or_slash ? QuickClass{QuickClass::NeedsCopy} : QuickClass{QuickClass::NotIt};
+    }
+    case Type::Domain: return domain_view(raw);
+    case Type::Url: return url_view(raw);
+    case Type::Md5:
+    case Type::Sha1:
+    case Type::Sha256: {
+      if (raw.size() != 32 && raw.size() != 40 && raw.size() != 64) return {QuickClass::NotIt};
+      bool upper = false;
+      for (char c : raw) {
+        if (!is_hex(c)) return {QuickClass::NotIt};
+        upper |= is_upper(c);
+      }
+      if (upper) return {QuickClass::NeedsCopy};
+      Type t = raw.size() == 32 ? Type::Md5 : raw.size() == 40 ? Type::Sha1 : Type::Sha256;
+      return {QuickClass::Normal, t, raw};
+    }
+    case Type::Cidr:
+    case Type::Email: return {QuickClass::NeedsCopy};
+  }
+  return {QuickClass::NeedsCopy};
+}
 
 const char* type_name(Type t) {
   switch (t) {
@@ -84,6 +211,7 @@ std::string refang(std::string_view in) {
 }
 
 std::optional<std::string> normalize_ipv4(std::string_view s) {
+  if (s.find('\0') != std::string_view::npos) return std::nullopt;  // inet_pton would stop there
   in_addr a{};
   std::string str(s);
   if (inet_pton(AF_INET, str.c_str(), &a) != 1) return std::nullopt;
@@ -93,6 +221,7 @@ std::optional<std::string> normalize_ipv4(std::string_view s) {
 }
 
 std::optional<std::string> normalize_ipv6(std::string_view s) {
+  if (s.find('\0') != std::string_view::npos) return std::nullopt;  // inet_pton would stop there
   std::string str(s);
   if (!str.empty() && str.front() == '[' && str.back() == ']') str = str.substr(1, str.size() - 2);
   in6_addr a{};

@@ -1,16 +1,20 @@
 // The loaded indicators, built once per (re)load and then only read: hash sets for exact values,
 // a binary trie for CIDR ranges (longest prefix wins, lookup is O(address bits), not a scan), and
 // label-boundary suffix lookup for domains (`evil.com` matches `a.b.evil.com`, never `notevil.com`).
+// Lookups take views and do not allocate unless they hit: a presence filter answers "absent" for
+// almost every candidate before any table is touched, IPv4 addresses are 32-bit keys.
 #pragma once
 #include <array>
 #include <cstdint>
-#include <memory>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "interceptors/ioc/indicator.hpp"
+#include "interceptors/ioc/presence_filter.hpp"
 
 namespace sluice::ioc {
 
@@ -23,9 +27,25 @@ struct Match {
 class IndicatorSet {
  public:
   void add(const Indicator& i, const std::string& feed);
-  // Looks up one candidate (already normalised by classify()).
-  std::optional<Match> lookup(const Indicator& candidate) const;
+  // Looks up one candidate (already normalised by classify() or classify_view()).
+  std::optional<Match> lookup(Type type, std::string_view value) const;
+  std::optional<Match> lookup(const Indicator& c) const { return lookup(c.type, c.value); }
+  std::optional<Match> lookup(const Candidate& c) const;
+  // An event's candidates are looked up in two steps: prepare() computes their probe keys and
+  // requests the presence-filter blocks of all of them (their cache misses overlap), finish()
+  // probes with those keys: on_match(candidate, match) for each hit, in order. Preparing the next
+  // event before finishing this one gives the blocks time to arrive.
+  struct Probes {
+    std::vector<uint64_t> keys;
+    std::vector<size_t> first;  // where each candidate's keys start
+  };
+  void prepare(const std::vector<Candidate>& cands, Probes& p) const;
+  template <class F>
+  void finish(const std::vector<Candidate>& cands, const Probes& p, F&& on_match) const;
   size_t size() const { return count_; }
+  // The shape flags (shape_scan.hpp) a body scan needs so that no candidate that could match this
+  // set is missed: URLs only with URL indicators, hashes with hashes, IPv6 shapes with any IP.
+  unsigned shapes_needed() const;
   std::unordered_map<std::string, size_t> counts_by_type() const;
 
  private:
@@ -34,14 +54,38 @@ class IndicatorSet {
     int32_t feed = -1;  // index into feeds_ when a prefix ends here
     std::string cidr;
   };
-  std::optional<Match> lookup_ip(const std::string& ip) const;
-  void add_cidr(const std::string& cidr, const std::string& feed);
-  int32_t feed_index(const std::string& feed);
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return hash_key(s, 0); }
+  };
+  using ExactMap = std::unordered_map<std::string, uint32_t, KeyHash, std::equal_to<>>;  // value -> feed index
 
-  std::unordered_map<std::string, std::string> exact_[9];  // per Type: value -> feed
+  static uint64_t filter_key(Type t, std::string_view value);
+  static uint64_t filter_key(uint32_t ipv4);
+  std::optional<Match> find_exact(Type t, std::string_view value) const;
+  std::optional<Match> find_exact(Type t, std::string_view value, uint64_t key) const;
+  // The filter keys lookup(c) probes, in order (a domain: itself, then each parent).
+  void probe_keys(const Candidate& c, std::vector<uint64_t>& keys) const;
+  std::optional<Match> lookup_with_keys(const Candidate& c, const uint64_t* keys) const;
+  std::optional<Match> lookup_ipv4(uint32_t address, std::string_view value, uint64_t key) const;
+  std::optional<Match> lookup_trie(const std::vector<TrieNode>& trie, const uint8_t* bytes, int bits) const;
+  void add_cidr(const std::string& cidr, const std::string& feed);
+  uint32_t feed_index(const std::string& feed);
+  void grow_filter();
+
+  ExactMap exact_[9];                               // per Type, except IPv4
+  std::unordered_map<uint32_t, uint32_t> ipv4_;     // address -> feed index
+  PresenceFilter filter_;                           // every key of exact_ and ipv4_
+  size_t keys_ = 0;
   std::vector<TrieNode> v4_{1}, v6_{1};
   std::vector<std::string> feeds_;
   size_t count_ = 0;
 };
+
+template <class F>
+void IndicatorSet::finish(const std::vector<Candidate>& cands, const Probes& p, F&& on_match) const {
+  for (size_t i = 0; i < cands.size(); ++i)
+    if (auto m = lookup_with_keys(cands[i], p.keys.data() + p.first[i])) on_match(cands[i], *m);
+}
 
 }  // namespace sluice::ioc

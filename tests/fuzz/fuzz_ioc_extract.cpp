@@ -1,6 +1,7 @@
 // Fuzzes IOC candidate extraction over arbitrary event bodies in the three modes (body, squid and
-// combined fields; byte 0 picks the mode) and classification of every token: no crash, and every
-// candidate classifies again to itself (normalisation is idempotent).
+// combined fields; byte 0 picks the mode) and classification of every token: no crash, every
+// candidate classifies again to itself (normalisation is idempotent), body mode's Hyperscan shape
+// scan finds exactly what classifying every token finds, and classify_view() agrees with classify().
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -17,6 +18,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& i : c.items) {
     auto again = classify(i.value, i.type);
     if (!again || again->value != i.value) __builtin_trap();
+  }
+  if (mode == Mode::Body) {
+    Candidates every;
+    extract_every_token(body, every);
+    if (every.items.size() != c.items.size()) __builtin_trap();
+    for (size_t k = 0; k < c.items.size(); ++k)
+      if (every.items[k].type != c.items[k].type || every.items[k].value != c.items[k].value) __builtin_trap();
+  }
+  for (Type hint : {Type::Ipv4, Type::Domain, Type::Url, Type::Md5}) {
+    QuickClass q = classify_view(body, hint);
+    if (q.kind == QuickClass::Normal) {
+      auto full = classify(body, hint);
+      if (!full || full->type != q.type || full->value != q.value) __builtin_trap();
+    } else if (q.kind == QuickClass::NotIt && classify(body, hint)) {
+      __builtin_trap();
+    }
   }
   refang(body);
   classify(body);
