@@ -41,6 +41,9 @@ constexpr const char* kUsage =
     "  --drain-timeout SEC      how long sinks may drain channels at shutdown (default 10)\n"
     "  --log-level LEVEL        TRACE, DEBUG, INFO (default), WARN, ERROR\n"
     "  -Dflume.monitoring.type=http -Dflume.monitoring.port=N -Dflume.monitoring.host=ADDR\n"
+    "  -Dflume.monitoring.ssl=true -Dflume.monitoring.ssl-certificate=F -Dflume.monitoring.ssl-key=F\n"
+    "                           HTTPS for the metrics endpoint (any TLS key of the avro source;\n"
+    "                           passwords from FLUME_SSL_KEYSTORE_PASSWORD rather than the command line)\n"
     "  -Dflume.root.logger=LEVEL,console   as in flume-ng start scripts\n";
 
 struct Args {
@@ -120,6 +123,8 @@ int parse_agent_args(Args& a, AgentOptions& o, bool& metrics_http) {
         o.metrics_port = p;
       } else if (k == "flume.monitoring.host") {
         o.metrics_bind = v;
+      } else if (k.starts_with("flume.monitoring.")) {
+        o.metrics_tls[k.substr(std::string_view("flume.monitoring.").size())] = v;  // checked when the endpoint starts
       } else if (k == "flume.root.logger") {
         LogLevel l;
         if (Log::parse_level(v.substr(0, v.find(',')), l)) Log::set_level(l);

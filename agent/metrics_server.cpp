@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "agent/log.hpp"
+#include "agent/tls_stream.hpp"
 
 namespace sluice {
 
@@ -18,11 +19,19 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket s, MetricsRegistry& r) : stream_(std::move(s)), registry_(r) {}
+  Session(tcp::socket s, MetricsRegistry& r, asio::ssl::context* tls)
+      : stream_(beast::tcp_stream(std::move(s)), tls), registry_(r) {}
   void run() {
-    stream_.expires_after(std::chrono::seconds(10));
-    http::async_read(stream_, buffer_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (!ec) self->respond();
+    stream_.plain().expires_after(std::chrono::seconds(10));
+    stream_.async_handshake([self = shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        if (!is_tls_probe(ec)) SLUICE_LOG(Debug, "metrics") << "TLS handshake failed: " << ec.message();
+        beast::error_code ignored;
+        return void(self->stream_.socket().close(ignored));
+      }
+      http::async_read(self->stream_, self->buffer_, self->request_, [self](beast::error_code ec, size_t) {
+        if (!ec) self->respond();
+      });
     });
   }
 
@@ -57,7 +66,7 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  beast::tcp_stream stream_;
+  MaybeTlsStream<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;
   http::request<http::string_body> request_;
   MetricsRegistry& registry_;
@@ -72,23 +81,26 @@ struct MetricsServer::Impl {
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
   std::thread thread;
+  std::shared_ptr<asio::ssl::context> tls;
 
-  Impl(MetricsRegistry& r, std::string b, int p) : registry(r), bind(std::move(b)), port(p) {}
+  Impl(MetricsRegistry& r, std::string b, int p, std::shared_ptr<asio::ssl::context> t)
+      : registry(r), bind(std::move(b)), port(p), tls(std::move(t)) {}
 
   void accept() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket s) {
       if (ec) {
         if (ec == asio::error::operation_aborted) return;
       } else {
-        std::make_shared<Session>(std::move(s), registry)->run();
+        std::make_shared<Session>(std::move(s), registry, tls.get())->run();
       }
       accept();
     });
   }
 };
 
-MetricsServer::MetricsServer(MetricsRegistry& registry, std::string bind, int port)
-    : impl_(std::make_unique<Impl>(registry, std::move(bind), port)) {}
+MetricsServer::MetricsServer(MetricsRegistry& registry, std::string bind, int port,
+                             std::shared_ptr<asio::ssl::context> tls)
+    : impl_(std::make_unique<Impl>(registry, std::move(bind), port, std::move(tls))) {}
 
 MetricsServer::~MetricsServer() { stop(); }
 
@@ -106,7 +118,8 @@ void MetricsServer::start() {
   impl_->acceptor.listen();
   impl_->accept();
   impl_->thread = std::thread([this] { impl_->io.run(); });
-  SLUICE_LOG(Info, "metrics") << "serving /metrics and /prometheus on http://" << impl_->bind << ":" << port();
+  SLUICE_LOG(Info, "metrics") << "serving /metrics and /prometheus on " << (impl_->tls ? "https" : "http") << "://"
+                              << impl_->bind << ":" << port();
 }
 
 void MetricsServer::stop() {

@@ -1,5 +1,7 @@
 #include "agent/runtime.hpp"
 
+#include "agent/tls.hpp"
+
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -8,6 +10,7 @@
 
 #include "agent/log.hpp"
 #include "agent/metrics_server.hpp"
+#include "agent/tls.hpp"
 #include "agent/yaml_config.hpp"
 
 namespace sluice {
@@ -47,6 +50,18 @@ std::unique_ptr<Pipeline> load_pipeline(const std::string& file, const std::stri
   return p;
 }
 
+std::shared_ptr<boost::asio::ssl::context> metrics_tls_context(const AgentOptions& opts, Diagnostics& diag) {
+  if (opts.metrics_tls.empty()) return nullptr;
+  Context::Values values;
+  for (const auto& [k, v] : opts.metrics_tls) values[k] = ConfigValue{v, Location{"command line", 0}};
+  Context ctx("metrics endpoint", "-Dflume.monitoring.", std::move(values), &diag, Location{"command line", 0});
+  auto tls = tls::server_context(ctx);
+  ctx.report_unread_keys();
+  if (!tls && !diag.has_errors() && !ctx.get_bool("ssl", false))
+    ctx.warning("ssl", "TLS keys are set for the metrics endpoint but ssl is not true: serving plain HTTP");
+  return tls;
+}
+
 int run_agent(const AgentOptions& opts) {
   // Signals are taken synchronously by this thread only; block them before any thread starts.
   sigset_t set;
@@ -65,7 +80,14 @@ int run_agent(const AgentOptions& opts) {
   std::unique_ptr<MetricsServer> server;
   try {
     if (opts.metrics_port >= 0) {
-      server = std::make_unique<MetricsServer>(metrics, opts.metrics_bind, opts.metrics_port);
+      Diagnostics diag;
+      auto tls = metrics_tls_context(opts, diag);
+      if (diag.has_errors()) {
+        std::fputs(diag.format().c_str(), stderr);
+        pipeline->stop(std::chrono::milliseconds(0));
+        return 1;
+      }
+      server = std::make_unique<MetricsServer>(metrics, opts.metrics_bind, opts.metrics_port, tls);
       server->start();
     }
     pipeline->start(metrics);

@@ -134,3 +134,28 @@ bodies = sorted(int(bytes.fromhex(json.loads(l)["body"]).decode()) for l in open
 assert bodies == list(range(1000)), "bodies are not 0..999 exactly once"
 PY
 pass "sluice avro sink -> python3-avro server over TLS"
+
+# 4. The metrics endpoint over HTTPS with client certificates required (a sluice addition: Flume's
+#    endpoint is plain HTTP), read by curl; the keystore password comes from Flume's environment
+#    variable, not the command line. Without a client certificate, or in cleartext: nothing.
+mport=$(free_port)
+FLUME_SSL_KEYSTORE_PASSWORD=changeit start_agent ra "$TEST_TMP/remote.properties" \
+  -Dflume.monitoring.type=http -Dflume.monitoring.port="$mport" -Dflume.monitoring.ssl=true \
+  -Dflume.monitoring.keystore="$certs/server.p12" -Dflume.monitoring.keystore-type=PKCS12 \
+  -Dflume.monitoring.ssl-client-auth=required -Dflume.monitoring.ssl-ca="$certs/ca.pem"
+wait_until 20 port_open "$mport" || fail "metrics HTTPS endpoint did not listen: $(tail -3 "$TEST_TMP/agent-ra.log")"
+json=$(curl -s -m 10 --cacert "$certs/ca.pem" --cert "$certs/client.pem" --key "$certs/client.key" \
+  "https://localhost:$mport/metrics") || fail "curl with a client certificate could not read /metrics over HTTPS"
+grep -q '"SOURCE.r1"' <<<"$json" || fail "/metrics over HTTPS is not Flume's JSON: $json"
+curl -s -m 5 --cacert "$certs/ca.pem" "https://localhost:$mport/metrics" >/dev/null &&
+  fail "/metrics answered a client without a certificate"
+curl -s -m 5 "http://127.0.0.1:$mport/metrics" | grep -q SOURCE && fail "/metrics answered in cleartext"
+grep -q "https://127.0.0.1:$mport" "$TEST_TMP/agent-ra.log" || fail "the log does not say the endpoint is HTTPS"
+! grep -q changeit "$TEST_TMP/agent-ra.log" || fail "the keystore password reached the log"
+stop_agent "$AGENT_PID"
+# A bad TLS key for the endpoint is a clear start-up error naming the property.
+"$SLUICE_BIN" agent -n ra -f "$TEST_TMP/remote.properties" -Dflume.monitoring.type=http \
+  -Dflume.monitoring.port="$(free_port)" -Dflume.monitoring.ssl=true -Dflume.monitoring.ssl-certificate=/nonexistent.pem \
+  -Dflume.monitoring.ssl-key=/nonexistent.key >"$TEST_TMP/bad.log" 2>&1 && fail "agent started with an unreadable certificate"
+grep -q "flume.monitoring.ssl-certificate" "$TEST_TMP/bad.log" || fail "the error does not name the property: $(cat "$TEST_TMP/bad.log")"
+pass "metrics endpoint over HTTPS with mTLS (curl)"
