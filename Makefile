@@ -89,15 +89,20 @@ tsan-unit: deps
 deb: build
 	cd $(BUILD_DIR) && cpack -G DEB
 
-# libFuzzer targets built with clang + ASan/UBSan, each run for FUZZ_SECONDS from its seed corpus.
+# libFuzzer targets built with clang + ASan/UBSan, each run for FUZZ_SECONDS from its seed corpus,
+# FUZZ_JOBS targets at a time (output in build-fuzz/<target>.log, shown when a target fails). Any
+# crash, leak, sanitizer report or out-of-memory fails the run, after every target has run.
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 2
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz $(ASAN_FLAGS) -DSLUICE_FUZZ=ON -DBUILD_TESTING=OFF
 	cmake --build build-fuzz -j $(JOBS) $$(cd tests/fuzz && ls fuzz_*.cpp | sed 's/\.cpp$$//; s/^/--target /')
-	@for f in tests/fuzz/fuzz_*.cpp; do n=$$(basename $$f .cpp); c=tests/fuzz/corpus/$${n#fuzz_}; \
-	  mkdir -p build-fuzz/corpus/$$n && echo "== $$n ($(FUZZ_SECONDS) s)" && \
-	  $(SAN_ENV) build-fuzz/tests/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536 \
-	    -artifact_prefix=build-fuzz/$$n- build-fuzz/corpus/$$n $$c || exit 1; done
+	@cd tests/fuzz && ls fuzz_*.cpp | sed 's/\.cpp$$//' | $(SAN_ENV) xargs -P $(FUZZ_JOBS) -I{} sh -c '\
+	  n={}; c=tests/fuzz/corpus/$${n#fuzz_}; cd ../.. && mkdir -p build-fuzz/corpus/$$n && \
+	  if build-fuzz/tests/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536 \
+	       -artifact_prefix=build-fuzz/$$n- build-fuzz/corpus/$$n $$c >build-fuzz/$$n.log 2>&1; \
+	  then echo "== $$n: $$(grep -o "Done [0-9]* runs in [0-9]* second" build-fuzz/$$n.log), no crash"; \
+	  else echo "== $$n FAILED:"; tail -60 build-fuzz/$$n.log; exit 1; fi'
 
 clean:
 	rm -rf $(BUILD_DIR)
