@@ -64,9 +64,9 @@ bench-avro: build
 # between build-fuzz and build-asan. TSan uses the default compiler.
 ASAN_FLAGS = -DSLUICE_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
 TSAN_FLAGS = -DSLUICE_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug
-# Any sanitizer report fails the run.
+# Any sanitizer report fails the run. TSan: see tests/tsan/ for librdkafka (uninstrumented).
 SAN_ENV = UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan/suppressions.txt
 
 asan:
 	CC=clang CXX=clang++ $(SAN_ENV) $(MAKE) test BUILD_DIR=build-asan CMAKE_FLAGS="$(ASAN_FLAGS)"
