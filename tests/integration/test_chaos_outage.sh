@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Downstream outage: the aggregator is down for 12 s while the remote agent keeps tailing a file that
-# grows at 4000 lines/s. The remote's avro sink fails and backs off, its file channel fills (and would
+# Downstream outage: the aggregator is down for 30 s (SLUICE_OUTAGE_SECONDS) while the remote agent
+# keeps tailing a file that grows at 4000 lines/s until 5 s after the outage. The remote's avro sink fails and backs off, its file channel fills (and would
 # push back on TAILDIR if it filled up), and once the aggregator is back everything flows again
 # without any operator action: every line arrives, and the remote's metrics show the failures.
 . "$(dirname "$0")/lib.sh"
-N=80000
+OUTAGE=${SLUICE_OUTAGE_SECONDS:-30}
+RATE=4000
+N=$(( (3 + OUTAGE + 5) * RATE ))
 mkdir -p "$TEST_TMP/logs" "$TEST_TMP/out"
 : >"$TEST_TMP/logs/app.log"
 port=$(free_port); mport=$(free_port)
@@ -47,13 +49,13 @@ agg.sinks.k1.sink.directory = $TEST_TMP/out
 agg.sinks.k1.sink.rollInterval = 0
 agg.sinks.k1.sink.batchSize = 500
 CONF
-$PY "$(dirname "$0")/../peers/numbered_writer.py" "$TEST_TMP/logs/app.log" "$N" 4000 &
+$PY "$(dirname "$0")/../peers/numbered_writer.py" "$TEST_TMP/logs/app.log" "$N" "$RATE" &
 writer=$!
 start_agent agg "$TEST_TMP/agg.properties"; agg=$AGENT_PID
 start_agent ra "$TEST_TMP/remote.properties" --metrics-port "$mport"; remote=$AGENT_PID
 sleep 3
 stop_agent "$agg"            # the outage starts
-sleep 12
+sleep "$OUTAGE"
 metric() { curl -s "http://127.0.0.1:$mport/metrics" | $PY -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]][sys.argv[2]])" "$1" "$2"; }
 backlog=$(metric CHANNEL.c1 ChannelSize)
 failed=$(metric SINK.k1 ConnectionFailedCount)
@@ -63,7 +65,7 @@ count() { cat "$TEST_TMP"/out/* 2>/dev/null | grep -c '^seq-' || true; }
 caught_up() { [ "$(count)" -ge "$N" ]; }
 wait_until 60 caught_up || true
 stop_agent "$remote"; stop_agent "$agg"
-echo "during the outage: remote channel backlog $backlog, failed connections $failed; delivered $(count) of $N"
+echo "during the ${OUTAGE} s outage: remote channel backlog $backlog, failed connections $failed; delivered $(count) of $N"
 [ "$backlog" -gt 10000 ] || fail "the remote channel did not hold the backlog during the outage ($backlog)"
 [ "$failed" -gt 0 ] || fail "the sink's failures are not in the metrics"
 $PY "$(dirname "$0")/../peers/count_numbered.py" "$TEST_TMP/out" "$N" "outage" || fail "lines lost across the outage"

@@ -1,6 +1,7 @@
 // A Kafka broker for tests: librdkafka's mock cluster (rdkafka_mock.h) on loopback, reachable by
 // any client (sluice, kcat, kafka-python). Prints the bootstrap servers on one line, then runs until
-// its standard input closes or it gets SIGTERM.
+// its standard input closes or it gets SIGTERM. Lines on standard input take a broker down or bring
+// it back, for outage tests: "down <id>" / "up <id>" (ids from 1); each is answered "ok" on stdout.
 // usage: kafka_mock_cluster [brokers] [topic:partitions ...]
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -39,11 +40,22 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   signal(SIGTERM, on_term);
   signal(SIGINT, on_term);
+  std::string line;
   while (!stop_flag) {
     pollfd p{0, POLLIN, 0};
     if (::poll(&p, 1, 200) > 0) {
       char c;
       if (::read(0, &c, 1) <= 0) break;
+      if (c != '\n') {
+        line += c;
+        continue;
+      }
+      int id = 0;
+      if (std::sscanf(line.c_str(), "down %d", &id) == 1) rd_kafka_mock_broker_set_down(mc, id);
+      else if (std::sscanf(line.c_str(), "up %d", &id) == 1) rd_kafka_mock_broker_set_up(mc, id);
+      std::printf("%s\n", id ? "ok" : "unknown command");
+      std::fflush(stdout);
+      line.clear();
     }
   }
   rd_kafka_mock_cluster_destroy(mc);
