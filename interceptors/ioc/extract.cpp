@@ -310,7 +310,7 @@ void extract(std::string_view body, Mode mode, Candidates& out) {
         if (fields(body.substr(q1 + 1, q2 - q1 - 1), req) == 2) token(req[1], out);
         size_t r1 = body.find('"', q2 + 1);
         size_t r2 = r1 == std::string_view::npos ? r1 : body.find('"', r1 + 1);
-        if (r2 != std::string_view::npos) token(body.substr(r1 + 1, r2 - r1 - 1), out);
+        if (r2 != std::string_view::npos) tokens(body.substr(r1 + 1, r2 - r1 - 1), out);  // a referer may hold spaces
         return;
       }
     }

@@ -294,9 +294,20 @@ std::optional<std::string> normalize_url(std::string_view s) {
   return scheme + "://" + host + rest;
 }
 
+// RFC 5322 dot-atom local part: letters, digits and !#$%&'*+/=?^_`{|}~.- (no spaces, quotes,
+// brackets or control bytes), at most 64 characters.
+static bool valid_local_part(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (unsigned char c : s)
+    if (!std::isalnum(c) && std::string_view("!#$%&'*+/=?^_`{|}~.-").find(static_cast<char>(c)) == std::string_view::npos)
+      return false;
+  return true;
+}
+
 std::optional<std::string> normalize_email(std::string_view s) {
   size_t at = s.find('@');
   if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos) return std::nullopt;
+  if (!valid_local_part(s.substr(0, at))) return std::nullopt;
   auto domain = normalize_domain(s.substr(at + 1));
   if (!domain) return std::nullopt;
   return lower(s.substr(0, at)) + "@" + *domain;

@@ -73,6 +73,30 @@ TEST(IocSet, HashesUrlsEmailsExact) {
   EXPECT_TRUE(s.lookup(*classify("PHISH@mail.ru")));
 }
 
+TEST(IocExtract, EmailLocalPartsAndCombinedRefererWithSpaces) {
+  // Found by fuzz_ioc_extract: a referer with a space was classified whole as one e-mail address,
+  // "hxxpsshs shsl@r.ihmau", which normalises differently the second time. A local part is
+  // RFC 5322 dot-atom text; the referer is swept token by token.
+  EXPECT_FALSE(classify("a b@example.com", Type::Email));
+  EXPECT_FALSE(classify("\"q\"@example.com", Type::Email));
+  EXPECT_FALSE(classify(std::string(65, 'a') + "@example.com", Type::Email));
+  auto ok = classify("First.O'Neil+tag@Example.COM", Type::Email);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->value, "first.o'neil+tag@example.com");
+  Candidates c;
+  extract("10.0.0.9 - - [25/Nov/2026:10:00:00 +0000] \"GET /x HTTP/1.1\" 200 5 \"hxxpsshs shsl@r.ihmau\" \"agent\"",
+          Mode::Combined, c);
+  bool email = false;
+  for (auto& i : c.items) {
+    EXPECT_EQ(i.value.find(' '), std::string::npos) << i.value;
+    auto again = classify(i.value, i.type);
+    ASSERT_TRUE(again) << i.value;
+    EXPECT_EQ(again->value, i.value);
+    email |= i.type == Type::Email && i.value == "shsl@r.ihmau";
+  }
+  EXPECT_TRUE(email);
+}
+
 TEST(IocExtract, SquidLineFieldsAndBody) {
   std::string line =
       "1763856000.123    120 10.1.2.3 TCP_MISS/200 5120 GET http://a.b.evil.com:8080/x?y=1 - HIER_DIRECT/1.2.3.4 text/html";
