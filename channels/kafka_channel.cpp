@@ -254,6 +254,7 @@ void KafkaChannel::start() {
   consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, make_conf(consumer_props_), err, sizeof err);
   if (!consumer_) throw std::runtime_error("kafka channel consumer: " + std::string(err));
   rd_kafka_poll_set_consumer(consumer_);
+  consumer_queue_ = rd_kafka_queue_get_consumer(consumer_);
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(topics, topic_.c_str(), RD_KAFKA_PARTITION_UA);
   rd_kafka_resp_err_t e = rd_kafka_subscribe(consumer_, topics);
@@ -263,6 +264,10 @@ void KafkaChannel::start() {
 }
 
 void KafkaChannel::stop() {
+  if (consumer_queue_) {
+    rd_kafka_queue_destroy(consumer_queue_);
+    consumer_queue_ = nullptr;
+  }
   if (consumer_) {
     rd_kafka_consumer_close(consumer_);
     rd_kafka_destroy(consumer_);
@@ -287,6 +292,10 @@ std::string KafkaChannel::topic_problem() {
   rd_kafka_metadata_destroy(md);
   return out;
 }
+
+// Without it size() would be 0 and an idle sink runner would sleep out its whole backoff (1 s,
+// then up to 5 s) after each empty take, however many records arrived meanwhile.
+size_t KafkaChannel::size() const { return consumer_queue_ ? rd_kafka_queue_length(consumer_queue_) : 0; }
 
 std::unique_ptr<Transaction> KafkaChannel::begin() { return std::make_unique<KafkaTransaction>(*this); }
 
