@@ -173,8 +173,11 @@ class KafkaTransaction : public Transaction {
         rd_kafka_poll(ch_.producer_, 50);
       }
     }
+    // flush, not poll: the batch is complete, so waiting out linger.ms (5 ms) for more records to
+    // join it is pure latency on every put; flush sends at once and serves the delivery reports.
+    // produce_mu_ is held, so the producer has no records but this batch's to wait for.
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ch_.delivery_timeout_ms_);
-    while (p.left > 0 && std::chrono::steady_clock::now() < until) rd_kafka_poll(ch_.producer_, 20);
+    while (p.left > 0 && std::chrono::steady_clock::now() < until) rd_kafka_flush(ch_.producer_, 100);
     bool timed_out = p.left > 0;
     if (timed_out) {
       rd_kafka_purge(ch_.producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
