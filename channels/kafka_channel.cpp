@@ -4,6 +4,7 @@
 
 #include "agent/avro/flume_event.hpp"
 #include "agent/log.hpp"
+#include "channels/kafka_properties.hpp"
 
 namespace sluice {
 namespace {
@@ -267,6 +268,8 @@ KafkaChannel::KafkaChannel(const std::string& name, Context& ctx)
   delivery_timeout_ms_ = ctx.get_int("deliveryTimeout", 30000, "ms to wait for acknowledgements (sluice)", 1);
   producer_props_ = ctx.get_prefixed("kafka.producer.", "kafka.producer.<librdkafka property>");
   consumer_props_ = ctx.get_prefixed("kafka.consumer.", "kafka.consumer.<librdkafka property>");
+  map_java_kafka_properties(ctx, "kafka.producer.", producer_props_);
+  map_java_kafka_properties(ctx, "kafka.consumer.", consumer_props_);
   producer_props_["bootstrap.servers"] = consumer_props_["bootstrap.servers"] = servers;
   producer_props_.emplace("acks", "all");
   producer_props_.emplace("enable.idempotence", "true");

@@ -3,7 +3,8 @@
 // (flume), parseAsFlumeEvent (true: records are Avro-binary AvroFlumeEvents with headers, as Flume
 // writes them, so Flume and sluice agents can share a topic; false: the body only), pollTimeout
 // (500 ms), defaultPartitionId, partitionIdHeader, deliveryTimeout (30000 ms; sluice),
-// kafka.producer.* / kafka.consumer.* passed to librdkafka (unknown properties are config errors);
+// kafka.producer.* / kafka.consumer.* passed to librdkafka (Java client names mapped, see
+// kafka_properties.hpp; unknown properties are config errors);
 // legacy brokerList, topic, groupId, readSmallestOffset mapped with a warning, zookeeperConnect
 // ignored with a warning (offsets live in Kafka).
 // Put: produce the batch and wait for every delivery report before commit returns (acks=all,
