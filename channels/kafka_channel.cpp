@@ -4,12 +4,14 @@
 
 #include "agent/avro/flume_event.hpp"
 #include "agent/log.hpp"
+#include "channels/kafka_properties.hpp"
 
 namespace sluice {
 namespace {
 
 // librdkafka counts a record's framing against message.max.bytes too (v2 record overhead, < 64 bytes).
 constexpr size_t kRecordOverhead = 64;
+constexpr size_t kTakeChunk = 256;  // records fetched per rd_kafka_consume_batch_queue call
 
 struct Pending {
   std::atomic<int64_t> left{0}, failed{0};
@@ -64,35 +66,20 @@ class KafkaTransaction : public Transaction {
     ch_.counters_.take_attempt.inc();
     size_t n = 0;
     int timeout = wait ? ch_.poll_ms_ : 0;
+    // The first record waits up to pollTimeout; the rest are what the consumer has already fetched,
+    // taken in one call (one queue lock and clock read per call, not per record).
+    rd_kafka_message_t* msgs[kTakeChunk];
     while (n < max) {
-      rd_kafka_message_t* m = rd_kafka_consumer_poll(ch_.consumer_, timeout);
-      if (!m) break;
-      timeout = 0;
-      if (m->err) {
-        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-          SLUICE_LOG(Warn, ch_.name()) << "consumer: " << rd_kafka_message_errstr(m);
-        rd_kafka_message_destroy(m);
-        continue;
-      }
-      std::string_view payload(static_cast<const char*>(m->payload), m->len);
-      Event e;
-      if (ch_.parse_avro_) {
-        try {
-          e = avro::decode_flume_event(payload);
-        } catch (const std::exception& ex) {
-          e = Event(std::string(payload));
-          e.headers.set("flume.kafka.error", std::string("not an AvroFlumeEvent: ") + ex.what());
-          ch_.parse_errors_.inc();
-        }
+      size_t got = 0;
+      if (timeout > 0) {
+        if ((msgs[0] = rd_kafka_consumer_poll(ch_.consumer_, timeout))) got = 1;
+        timeout = 0;
       } else {
-        e = Event(std::string(payload));
+        ssize_t r = rd_kafka_consume_batch_queue(ch_.consumer_queue_, 0, msgs, std::min(max - n, kTakeChunk));
+        got = r > 0 ? static_cast<size_t>(r) : 0;
       }
-      auto key = std::make_pair(rd_kafka_topic_name(m->rkt), m->partition);
-      if (!first_.count(key)) first_[key] = m->offset;
-      next_[key] = m->offset + 1;
-      taken_.push_back(std::move(e));
-      rd_kafka_message_destroy(m);
-      ++n;
+      if (got == 0) break;
+      for (size_t i = 0; i < got; ++i) n += accept(msgs[i]);
     }
     return n;
   }
@@ -101,8 +88,7 @@ class KafkaTransaction : public Transaction {
     if (!puts_.empty()) produce();
     if (holding_) {
       if (!next_.empty()) {
-        rd_kafka_topic_partition_list_t* offs = rd_kafka_topic_partition_list_new(static_cast<int>(next_.size()));
-        for (auto& [k, off] : next_) rd_kafka_topic_partition_list_add(offs, k.first.c_str(), k.second)->offset = off;
+        rd_kafka_topic_partition_list_t* offs = offsets(next_);
         rd_kafka_resp_err_t err = rd_kafka_commit(ch_.consumer_, offs, 0);
         rd_kafka_topic_partition_list_destroy(offs);
         if (err) {
@@ -119,8 +105,7 @@ class KafkaTransaction : public Transaction {
     puts_.clear();
     if (!holding_) return;
     if (!first_.empty()) {  // the same records must come again
-      rd_kafka_topic_partition_list_t* offs = rd_kafka_topic_partition_list_new(static_cast<int>(first_.size()));
-      for (auto& [k, off] : first_) rd_kafka_topic_partition_list_add(offs, k.first.c_str(), k.second)->offset = off;
+      rd_kafka_topic_partition_list_t* offs = offsets(first_);
       rd_kafka_error_t* e = rd_kafka_seek_partitions(ch_.consumer_, offs, 5000);
       if (e) {
         SLUICE_LOG(Error, ch_.name()) << "seek back failed: " << rd_kafka_error_string(e);
@@ -132,49 +117,100 @@ class KafkaTransaction : public Transaction {
   }
 
  private:
+  // Takes one consumed record into the transaction (1), or skips an error event (0); destroys it.
+  size_t accept(rd_kafka_message_t* m) {
+    if (m->err) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        SLUICE_LOG(Warn, ch_.name()) << "consumer: " << rd_kafka_message_errstr(m);
+      rd_kafka_message_destroy(m);
+      return 0;
+    }
+    std::string_view payload(static_cast<const char*>(m->payload), m->len);
+    Event e;
+    if (ch_.parse_avro_) {
+      try {
+        e = avro::decode_flume_event(payload);
+      } catch (const std::exception& ex) {
+        e = Event(std::string(payload));
+        e.headers.set("flume.kafka.error", std::string("not an AvroFlumeEvent: ") + ex.what());
+        ch_.parse_errors_.inc();
+      }
+    } else {
+      e = Event(std::string(payload));
+    }
+    // The channel subscribes to its one topic: offsets are kept per partition, and records come in
+    // runs from one partition, so the map is looked up only when the partition changes.
+    if (m->partition != last_partition_) {
+      first_.emplace(m->partition, m->offset);
+      last_next_ = &next_[m->partition];
+      last_partition_ = m->partition;
+    }
+    *last_next_ = m->offset + 1;
+    taken_.push_back(std::move(e));
+    rd_kafka_message_destroy(m);
+    return 1;
+  }
+  rd_kafka_topic_partition_list_t* offsets(const std::map<int32_t, int64_t>& by_partition) const {
+    auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(by_partition.size()));
+    for (auto& [part, off] : by_partition) rd_kafka_topic_partition_list_add(list, ch_.topic_.c_str(), part)->offset = off;
+    return list;
+  }
   void release() {
     taken_.clear();
     first_.clear();
     next_.clear();
+    last_partition_ = -1;
+    last_next_ = nullptr;
     holding_ = false;
     ch_.take_mu_.unlock();
   }
   void produce() {
-    std::vector<std::string> payloads;
-    payloads.reserve(puts_.size());
-    for (auto& e : puts_) {
-      payloads.push_back(ch_.parse_avro_ ? avro::encode_flume_event(e) : e.body);
+    std::vector<std::string> encoded;  // AvroFlumeEvents; raw records are the bodies in puts_
+    if (ch_.parse_avro_) encoded.reserve(puts_.size());
+    std::vector<rd_kafka_message_t> msgs(puts_.size());
+    Pending p;
+    for (size_t i = 0; i < puts_.size(); ++i) {
+      const std::string& payload = ch_.parse_avro_ ? encoded.emplace_back(avro::encode_flume_event(puts_[i])) : puts_[i].body;
       // Refuse the whole batch before anything is written: producing its neighbours and failing
       // later would write them again every time the source offers the batch.
-      if (payloads.back().size() + kRecordOverhead > ch_.max_record_bytes_) {
+      if (payload.size() + kRecordOverhead > ch_.max_record_bytes_) {
         ch_.too_large_.inc();
-        throw ChannelException("kafka channel " + ch_.name() + ": an event of " + std::to_string(payloads.back().size()) +
+        throw ChannelException("kafka channel " + ch_.name() + ": an event of " + std::to_string(payload.size()) +
                                " bytes is too large for topic " + ch_.topic_ + " (kafka.producer.message.max.bytes = " +
                                std::to_string(ch_.max_record_bytes_) + "); the batch of " +
                                std::to_string(puts_.size()) + " is refused, nothing was written");
       }
-    }
-    Pending p;
-    std::lock_guard l(ch_.produce_mu_);
-    for (size_t i = 0; i < payloads.size(); ++i) {
       int32_t part = ch_.default_partition_;
       if (!ch_.partition_header_.empty())
         if (auto* h = puts_[i].headers.find(ch_.partition_header_)) part = static_cast<int32_t>(std::atoi(h->c_str()));
-      p.left++;
-      while (rd_kafka_produce(ch_.ptopic_, part, RD_KAFKA_MSG_F_COPY, payloads[i].data(), payloads[i].size(), nullptr, 0,
-                              &p) != 0) {
-        rd_kafka_resp_err_t err = rd_kafka_last_error();
-        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-          p.left--;
-          p.failed++;
-          if (p.error.empty()) p.error = rd_kafka_err2str(err);
-          break;
-        }
-        rd_kafka_poll(ch_.producer_, 50);
-      }
+      msgs[i].partition = part;
+      msgs[i].payload = const_cast<char*>(payload.data());
+      msgs[i].len = payload.size();
+      msgs[i]._private = &p;
     }
+    std::lock_guard l(ch_.produce_mu_);
+    // One produce_batch call enqueues the batch (one topic lock and clock read, not one per record).
+    // A record it could not enqueue has its err set; after a full local queue every later one has
+    // __QUEUE_FULL: those are offered again once delivery reports have made room.
+    size_t next = 0;
+    while (next < msgs.size()) {
+      rd_kafka_produce_batch(ch_.ptopic_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_PARTITION,
+                             msgs.data() + next, static_cast<int>(msgs.size() - next));
+      for (; next < msgs.size() && msgs[next].err != RD_KAFKA_RESP_ERR__QUEUE_FULL; ++next) {
+        if (msgs[next].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+          p.left++;  // delivery reports are served only by this thread's poll/flush below
+        } else {
+          p.failed++;
+          if (p.error.empty()) p.error = rd_kafka_err2str(msgs[next].err);
+        }
+      }
+      if (next < msgs.size()) rd_kafka_poll(ch_.producer_, 50);
+    }
+    // flush, not poll: the batch is complete, so waiting out linger.ms (5 ms) for more records to
+    // join it is pure latency on every put; flush sends at once and serves the delivery reports.
+    // produce_mu_ is held, so the producer has no records but this batch's to wait for.
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ch_.delivery_timeout_ms_);
-    while (p.left > 0 && std::chrono::steady_clock::now() < until) rd_kafka_poll(ch_.producer_, 20);
+    while (p.left > 0 && std::chrono::steady_clock::now() < until) rd_kafka_flush(ch_.producer_, 100);
     bool timed_out = p.left > 0;
     if (timed_out) {
       rd_kafka_purge(ch_.producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -194,7 +230,9 @@ class KafkaTransaction : public Transaction {
   KafkaChannel& ch_;
   Batch puts_, taken_;
   bool holding_ = false;
-  std::map<std::pair<std::string, int32_t>, int64_t> first_, next_;
+  std::map<int32_t, int64_t> first_, next_;  // per partition: first offset taken, offset after the last
+  int32_t last_partition_ = -1;
+  int64_t* last_next_ = nullptr;
 };
 
 KafkaChannel::KafkaChannel(const std::string& name, Context& ctx)
@@ -230,6 +268,8 @@ KafkaChannel::KafkaChannel(const std::string& name, Context& ctx)
   delivery_timeout_ms_ = ctx.get_int("deliveryTimeout", 30000, "ms to wait for acknowledgements (sluice)", 1);
   producer_props_ = ctx.get_prefixed("kafka.producer.", "kafka.producer.<librdkafka property>");
   consumer_props_ = ctx.get_prefixed("kafka.consumer.", "kafka.consumer.<librdkafka property>");
+  map_java_kafka_properties(ctx, "kafka.producer.", producer_props_);
+  map_java_kafka_properties(ctx, "kafka.consumer.", consumer_props_);
   producer_props_["bootstrap.servers"] = consumer_props_["bootstrap.servers"] = servers;
   producer_props_.emplace("acks", "all");
   producer_props_.emplace("enable.idempotence", "true");
@@ -254,6 +294,7 @@ void KafkaChannel::start() {
   consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, make_conf(consumer_props_), err, sizeof err);
   if (!consumer_) throw std::runtime_error("kafka channel consumer: " + std::string(err));
   rd_kafka_poll_set_consumer(consumer_);
+  consumer_queue_ = rd_kafka_queue_get_consumer(consumer_);
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(topics, topic_.c_str(), RD_KAFKA_PARTITION_UA);
   rd_kafka_resp_err_t e = rd_kafka_subscribe(consumer_, topics);
@@ -263,6 +304,10 @@ void KafkaChannel::start() {
 }
 
 void KafkaChannel::stop() {
+  if (consumer_queue_) {
+    rd_kafka_queue_destroy(consumer_queue_);
+    consumer_queue_ = nullptr;
+  }
   if (consumer_) {
     rd_kafka_consumer_close(consumer_);
     rd_kafka_destroy(consumer_);
@@ -287,6 +332,10 @@ std::string KafkaChannel::topic_problem() {
   rd_kafka_metadata_destroy(md);
   return out;
 }
+
+// Without it size() would be 0 and an idle sink runner would sleep out its whole backoff (1 s,
+// then up to 5 s) after each empty take, however many records arrived meanwhile.
+size_t KafkaChannel::size() const { return consumer_queue_ ? rd_kafka_queue_length(consumer_queue_) : 0; }
 
 std::unique_ptr<Transaction> KafkaChannel::begin() { return std::make_unique<KafkaTransaction>(*this); }
 

@@ -3,7 +3,8 @@
 // (flume), parseAsFlumeEvent (true: records are Avro-binary AvroFlumeEvents with headers, as Flume
 // writes them, so Flume and sluice agents can share a topic; false: the body only), pollTimeout
 // (500 ms), defaultPartitionId, partitionIdHeader, deliveryTimeout (30000 ms; sluice),
-// kafka.producer.* / kafka.consumer.* passed to librdkafka (unknown properties are config errors);
+// kafka.producer.* / kafka.consumer.* passed to librdkafka (Java client names mapped, see
+// kafka_properties.hpp; unknown properties are config errors);
 // legacy brokerList, topic, groupId, readSmallestOffset mapped with a warning, zookeeperConnect
 // ignored with a warning (offsets live in Kafka).
 // Put: produce the batch and wait for every delivery report before commit returns (acks=all,
@@ -20,7 +21,10 @@
 // Changed from Flume: a new consumer group starts at the earliest offset (Flume: latest), so events
 // put before the first take are not skipped. A failed put names the topic and why: brokers
 // unreachable (no acknowledgement within deliveryTimeout) or the topic does not exist.
-// size() is not known without asking the brokers: 0.
+// size() counts the records the consumer has fetched and not yet handed to a take (plus the odd
+// control op; what lies in Kafka beyond that is not known without asking the brokers): an idle sink
+// wakes on it, as it does for the memory and file channels; a stopping sink drains it up to
+// --drain-timeout.
 #pragma once
 #include <librdkafka/rdkafka.h>
 
@@ -39,7 +43,7 @@ class KafkaChannel : public Channel {
   void start() override;
   void stop() override;
   std::unique_ptr<Transaction> begin() override;
-  size_t size() const override { return 0; }
+  size_t size() const override;
 
  private:
   friend class KafkaTransaction;
@@ -53,6 +57,7 @@ class KafkaChannel : public Channel {
   rd_kafka_t* producer_ = nullptr;
   rd_kafka_topic_t* ptopic_ = nullptr;
   rd_kafka_t* consumer_ = nullptr;
+  rd_kafka_queue_t* consumer_queue_ = nullptr;  // for size()
   std::mutex produce_mu_;
   std::timed_mutex take_mu_;  // held by the one open take transaction
   size_t max_record_bytes_ = 1000000;  // librdkafka's message.max.bytes default

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "agent/avro/flume_event.hpp"
+#include "channels/kafka_properties.hpp"
 
 namespace sluice {
 namespace {
@@ -55,6 +56,7 @@ KafkaSink::KafkaSink(const std::string& name, Context& ctx)
     default_partition_ = static_cast<int32_t>(std::atoi(p->c_str()));
   delivery_timeout_ms_ = ctx.get_int("deliveryTimeout", 30000, "ms to wait for the broker's acknowledgements (sluice)", 1);
   props_ = ctx.get_prefixed("kafka.producer.", "kafka.producer.<librdkafka property>");
+  map_java_kafka_properties(ctx, "kafka.producer.", props_);
   if (auto acks = ctx.get_optional("requiredAcks", "legacy name of kafka.producer.acks")) {
     ctx.warning("requiredAcks", "is deprecated: use kafka.producer.acks");
     props_.emplace("acks", *acks);

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "agent/avro/flume_event.hpp"
+#include "channels/kafka_properties.hpp"
 
 namespace sluice {
 
@@ -36,6 +37,7 @@ KafkaSource::KafkaSource(const std::string& name, Context& ctx) : Source(name) {
   set_topic_header_ = ctx.get_bool("setTopicHeader", true, "add the topic as a header");
   topic_header_ = ctx.get_string("topicHeader", "topic", "header for the topic");
   props_ = ctx.get_prefixed("kafka.consumer.", "kafka.consumer.<librdkafka property>");
+  map_java_kafka_properties(ctx, "kafka.consumer.", props_);
   props_["bootstrap.servers"] = servers;
   props_["group.id"] = group.empty() ? "flume" : group;
   props_["enable.auto.commit"] = "false";

@@ -4,6 +4,9 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <chrono>
+#include <thread>
+
 #include "agent/avro/flume_event.hpp"
 #include "channels/kafka_channel.hpp"
 #include "kafka_mock.hpp"
@@ -91,6 +94,25 @@ TEST(KafkaChannel, MalformedRecordsAreMarkedNotDropped) {
   EXPECT_NE(got[0].headers.get("flume.kafka.error").find("not an AvroFlumeEvent"), std::string::npos);
   EXPECT_EQ(got[1].body, "fine");
   EXPECT_FALSE(got[1].headers.contains("flume.kafka.error"));
+}
+
+// An idle sink runner wakes early only when size() > 0: with 0 it slept up to 5 s after each empty
+// take while records waited in Kafka.
+TEST(KafkaChannel, SizeCountsFetchedRecordsUntilTaken) {
+  Mock m;
+  auto ch = open(m);
+  EXPECT_EQ(ch->size(), 0u);
+  {
+    auto tx = ch->begin();
+    for (int i = 0; i < 20; ++i) tx->put(Event(std::to_string(i)));
+    tx->commit();
+  }
+  for (int i = 0; i < 300 && ch->size() < 20; ++i)  // the group joins, then the consumer fetches
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_GE(ch->size(), 20u);  // librdkafka's queue length: the records, and a control op or so
+  ASSERT_EQ(take_n(*ch, 20, true).size(), 20u);
+  EXPECT_EQ(ch->size(), 0u);
+  ch->stop();
 }
 
 TEST(KafkaChannel, LegacyKeysAndUnknownProperties) {
