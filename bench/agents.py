@@ -75,7 +75,8 @@ class Sluice(Agent):
             source = ("b.sources.r.type = syslogudp\n"
                       "b.sources.r.host = 127.0.0.1\n"
                       "b.sources.r.port = %d\n"
-                      "b.sources.r.keepFields = all\n" % self.port)
+                      "b.sources.r.keepFields = all\n"
+                      "b.sources.r.batchSize = 1000\n" % self.port)
         else:
             source = ("b.sources.r.type = syslogtcp\n"
                       "b.sources.r.host = 127.0.0.1\n"
