@@ -5,18 +5,18 @@ deliveries time out and roll back (EventWriteFail counts them), the file channel
 and once the broker is back everything is delivered without intervention. Every line is read back
 by an independent client (kafka-python); lost and duplicated counts are printed: none lost, and
 duplicates only from batches that failed (a purged batch may have reached the broker)."""
-import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 from kafka import KafkaConsumer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from net_support import free_port, metrics  # noqa: E402
 
 SRC = os.environ.get("SLUICE_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "../.."))
 BUILD = os.environ.get("SLUICE_BUILD_DIR", os.path.join(SRC, "build"))
@@ -25,22 +25,6 @@ PEERS = os.path.join(SRC, "tests/peers")
 OUTAGE = int(os.environ.get("SLUICE_OUTAGE_SECONDS", "20"))
 RATE = 1000  # lines/s; the mock keeps only 5 MiB per partition, so the stream stays well under that
 N = (3 + OUTAGE + 5) * RATE
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def metrics(port):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
-            return json.load(r)
-    except OSError:
-        return {}
 
 
 def mock_command(mock, cmd):

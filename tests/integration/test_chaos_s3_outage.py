@@ -16,14 +16,13 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
+from net_support import free_port, metrics  # noqa: E402
 from s3_test_support import S3rver, Checks  # noqa: E402
 
 SRC = os.environ.get("SLUICE_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "../.."))
@@ -34,22 +33,6 @@ OUTAGE = int(os.environ.get("SLUICE_OUTAGE_SECONDS", "15"))
 SCHEDULE = f"error:{OUTAGE},slow=0.5:6,slow=3:6,pass"
 SINKS = {"big": 45000, "small": 4000}  # name: rollCount
 STAGING_MAX = 6 * 1024 * 1024
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def metrics(port):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
-            return json.load(r)
-    except OSError:
-        return {}
 
 
 def staged_bytes(d):

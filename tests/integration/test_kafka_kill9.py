@@ -17,20 +17,15 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from net_support import free_port  # noqa: E402
+
 BUILD = os.environ.get("SLUICE_BUILD_DIR", os.path.join(os.path.dirname(__file__), "../../build"))
 SLUICE = os.environ.get("SLUICE_BIN", os.path.join(BUILD, "sluice"))
 N = int(os.environ.get("KAFKA_KILL9_LINES", "6000"))
 RATE = 120  # lines/s, so the stream spans every kill
 KILLS = int(os.environ.get("KAFKA_KILL9_ROUNDS", "5"))
 SINK_BATCH = 100
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 class Feeder(threading.Thread):

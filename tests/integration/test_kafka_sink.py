@@ -6,11 +6,9 @@ acks=all; and Flume's AvroFlumeEvent format decoded with python3-avro."""
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 import avro.io
 import avro.schema
@@ -20,14 +18,6 @@ BUILD = os.environ.get("SLUICE_BUILD_DIR", os.path.join(os.path.dirname(__file__
 SLUICE = os.environ.get("SLUICE_BIN", os.path.join(BUILD, "sluice"))
 SCHEMA = avro.schema.parse('{"type":"record","name":"AvroFlumeEvent","namespace":"org.apache.flume.source.avro",'
                            '"fields":[{"name":"headers","type":{"type":"map","values":"string"}},{"name":"body","type":"bytes"}]}')
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def consume(bootstrap, topic, n, timeout=30):

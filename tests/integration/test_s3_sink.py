@@ -11,17 +11,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
+from net_support import free_port  # noqa: E402
 from s3_test_support import S3rver, Checks  # noqa: E402
 
 SLUICE = os.environ.get("SLUICE_BIN", os.path.join(os.path.dirname(__file__), "../../build/sluice"))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def run_agent(srv, conf_text, lines, want_lines_before_stop):
