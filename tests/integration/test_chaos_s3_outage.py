@@ -199,6 +199,9 @@ def main():
             c.check(backlog * LINE + staged >= 0.8 * written * LINE,
                     f"{s}: what was written during the outage was held by the agent (channel + staging)")
             c.check(failed_during > 0, f"{s}: the failures are in the sink's metrics (EventWriteFail {failed_during})")
+            # On disk: the staged bytes, plus journals and file-system blocks (the slack).
+            c.check(peak[s] <= STAGING_MAX + 256 * 1024,
+                    f"{s}: staging stayed within stagingMaxBytes during the outage (peak {peak[s]} bytes)")
             out = os.path.join(tmp, "objects-" + s)
             os.makedirs(out)
             keys = sorted(srv.keys(s + "/"))

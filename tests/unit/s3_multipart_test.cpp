@@ -203,6 +203,33 @@ TEST_F(S3MultipartWriter, RecoveryUploadsFlushedBytesOnlyAndLeavesLiveWritersAlo
   EXPECT_EQ(staged_files(), 0u);
 }
 
+TEST_F(S3MultipartWriter, BytesLeftForRecoveryKeepCountingAgainstTheStagingBound) {
+  // During an outage writers fail and are dropped with their bytes staged for recovery: those bytes
+  // must still count, or the sink would go on staging without bound instead of backing off.
+  StagingArea staging(dir, 32);
+  MultipartOptions o;
+  o.staging_wait = std::chrono::milliseconds(20);
+  {
+    MultipartWriter dead(*client, staging, "logs", "dead", {}, o);
+    dead.open();
+    dead.append(std::string(20, 'd'));
+    dead.flush();
+  }  // dropped without close(), as after a failed upload
+  EXPECT_EQ(staging.used_bytes(), 20u);
+  MultipartWriter next(*client, staging, "logs", "next", {}, o);
+  next.open();
+  EXPECT_THROW(next.append(std::string(20, 'n')), StagingFullError);
+  auto report = recover_staged_uploads(*client, staging, o);
+  EXPECT_EQ(report.completed, std::vector<std::string>{"dead"});
+  EXPECT_EQ(s3.objects["/logs/dead"], std::string(20, 'd'));
+  EXPECT_EQ(staging.used_bytes(), 0u);  // recovered: the room is back
+  next.append(std::string(20, 'n'));
+  next.flush();
+  next.close();
+  EXPECT_EQ(s3.objects["/logs/next"], std::string(20, 'n'));
+  EXPECT_EQ(staging.used_bytes(), 0u);
+}
+
 TEST_F(S3MultipartWriter, StoreStartChecksTheBucketAndRecoversTheLastRun) {
   auto settings = [&] {
     Diagnostics d;

@@ -57,8 +57,12 @@ MultipartWriter::~MultipartWriter() {
     }
   }
   if (fd_ >= 0) ::close(fd_);
-  staging_.release(reserved_);
-  if (!id_.empty()) staging_.let_go(id_);
+  if (!finished_ && !id_.empty() && reserved_ > 0) {
+    staging_.leave(id_, reserved_);  // the bytes stay staged for recovery and keep counting
+  } else {
+    staging_.release(reserved_);
+    if (!id_.empty()) staging_.let_go(id_);
+  }
 }
 
 void MultipartWriter::open() {

@@ -57,6 +57,24 @@ void StagingArea::let_go(const std::string& id) {
   held_.erase(id);
 }
 
+void StagingArea::leave(const std::string& id, uint64_t n) {
+  std::lock_guard l(mu_);
+  held_.erase(id);
+  left_[id] += n;  // still in used_
+}
+
+void StagingArea::forget(const std::string& id) {
+  uint64_t n = 0;
+  {
+    std::lock_guard l(mu_);
+    auto it = left_.find(id);
+    if (it == left_.end()) return;
+    n = it->second;
+    left_.erase(it);
+  }
+  release(n);
+}
+
 std::vector<std::string> StagingArea::staged_ids() const {
   std::vector<std::string> ids;
   std::lock_guard l(mu_);

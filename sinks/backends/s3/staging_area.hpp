@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -42,6 +43,11 @@ class StagingArea {
   // A live MultipartWriter holds its id from open() until it is destroyed.
   void hold(const std::string& id);
   void let_go(const std::string& id);
+  // A writer destroyed before its object was complete leaves its n bytes on disk for recovery: they
+  // stay counted against max_bytes (so an outage cannot stage without bound) until recovery has
+  // dealt with the id (forget()). leave() also lets go of the id.
+  void leave(const std::string& id, uint64_t n);
+  void forget(const std::string& id);
 
  private:
   std::string dir_;
@@ -51,6 +57,7 @@ class StagingArea {
   uint64_t used_ = 0;
   uint64_t seq_ = 0;
   std::set<std::string> held_;
+  std::map<std::string, uint64_t> left_;  // id -> bytes left on disk for recovery
 };
 
 // What a journal says about one staged object.

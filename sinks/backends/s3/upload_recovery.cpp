@@ -100,6 +100,7 @@ RecoveryReport recover_staged_uploads(S3Client& client, StagingArea& staging, co
       // Nothing was ever flushed (so nothing committed): the files are leftovers.
       fs::remove(dir + "/" + id + ".data", ec);
       fs::remove(dir + "/" + id + ".journal", ec);
+      staging.forget(id);
       continue;
     }
     if (!s->completed) {
@@ -116,12 +117,14 @@ RecoveryReport recover_staged_uploads(S3Client& client, StagingArea& staging, co
         if (!retryable) {  // keep the bytes for an operator, out of the way of the next recovery
           fs::rename(dir + "/" + id + ".data", dir + "/" + id + ".data.failed", ec);
           fs::rename(dir + "/" + id + ".journal", dir + "/" + id + ".journal.failed", ec);
+          staging.forget(id);  // out of the sink's way: an operator's now (logged above)
         }
         continue;
       }
     }
     fs::remove(dir + "/" + id + ".data", ec);
     fs::remove(dir + "/" + id + ".journal", ec);
+    staging.forget(id);
     report.completed.push_back(s->key);
     report.completed_urls.push_back("s3://" + s->bucket + "/" + s->key);
   }
