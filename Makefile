@@ -77,9 +77,10 @@ asan:
 # the unit and integration suites, without the chaos (slow) label and without three tests whose
 # timing assumptions do not hold in a 3-5x slower build (they fail on timing, not on a report).
 ASAN_CI_SKIP = ^(test_hdfs_sink|test_s3_sink|test_taildir_logrotate)$$
-asan-ci:
-	CC=clang CXX=clang++ $(SAN_ENV) $(MAKE) test BUILD_DIR=build-asan CMAKE_FLAGS="$(ASAN_FLAGS)" \
-	  CTEST_ARGS="-LE slow -E '$(ASAN_CI_SKIP)'"
+asan-ci: deps
+	CC=clang CXX=clang++ $(MAKE) configure BUILD_DIR=build-asan CMAKE_FLAGS="$(ASAN_FLAGS)"
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) --timeout 900 -LE slow -E '$(ASAN_CI_SKIP)'
 
 tsan:
 	$(SAN_ENV) $(MAKE) test BUILD_DIR=build-tsan CMAKE_FLAGS="$(TSAN_FLAGS)"
