@@ -58,3 +58,42 @@ bg() {
   BG_PID=$!
   _pids+=("$BG_PID")
 }
+
+# Config blocks for the agents tests start, printed on stdout. A test groups the blocks it needs and
+# adds its own keys as plain lines:
+#   { conf_agent a1 r1 c1 k1; conf_taildir a1 r1 c1 "$TEST_TMP/logs/app\\.log"
+#     echo "a1.sources.r1.writePosInterval = 0"; ...; } >"$TEST_TMP/a1.properties"
+conf_agent() {  # AGENT SOURCES CHANNELS SINKS
+  printf '%s.sources = %s\n%s.channels = %s\n%s.sinks = %s\n' "$1" "$2" "$1" "$3" "$1" "$4"
+}
+conf_taildir() {  # AGENT SOURCE CHANNEL FILE_REGEX: one file group, positions in $TEST_TMP/positions.json
+  local p="$1.sources.$2"
+  printf '%s\n' "$p.type = TAILDIR" "$p.filegroups = f" "$p.filegroups.f = $4" \
+    "$p.positionFile = $TEST_TMP/positions.json" "$p.batchSize = 500" "$p.channels = $3"
+}
+conf_avro_source() {  # AGENT SOURCE CHANNEL PORT
+  local p="$1.sources.$2"
+  printf '%s\n' "$p.type = avro" "$p.bind = 127.0.0.1" "$p.port = $4" "$p.channels = $3"
+}
+conf_memory_channel() {  # AGENT CHANNEL CAPACITY
+  local p="$1.channels.$2"
+  printf '%s\n' "$p.type = memory" "$p.capacity = $3" "$p.transactionCapacity = 1000"
+}
+conf_file_channel() {  # AGENT CHANNEL DATA_DIRS CHECKPOINT_DIR
+  local p="$1.channels.$2"
+  printf '%s\n' "$p.type = file" "$p.dataDirs = $3" "$p.checkpointDir = $4" "$p.minimumRequiredSpace = 0" \
+    "$p.capacity = 200000" "$p.transactionCapacity = 1000"
+}
+conf_avro_sink() {  # AGENT SINK CHANNEL PORT
+  local p="$1.sinks.$2"
+  printf '%s\n' "$p.type = avro" "$p.channel = $3" "$p.hostname = 127.0.0.1" "$p.port = $4" "$p.batch-size = 500"
+}
+conf_hdfs_local_sink() {  # AGENT SINK CHANNEL DIR: plain text files of 20000 events in DIR
+  local p="$1.sinks.$2"
+  printf '%s\n' "$p.type = hdfs" "$p.channel = $3" "$p.hdfs.path = $4" "$p.hdfs.fileType = DataStream" \
+    "$p.hdfs.rollCount = 20000" "$p.hdfs.rollSize = 0" "$p.hdfs.rollInterval = 0" "$p.hdfs.batchSize = 500"
+}
+conf_file_roll_sink() {  # AGENT SINK CHANNEL DIR: one file in DIR, never rolled by time
+  local p="$1.sinks.$2"
+  printf '%s\n' "$p.type = file_roll" "$p.channel = $3" "$p.sink.directory = $4" "$p.sink.rollInterval = 0"
+}

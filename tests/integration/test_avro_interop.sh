@@ -86,55 +86,28 @@ done
 p1=$(free_port); p2=$(free_port); out1="$TEST_TMP/agg1"; out2="$TEST_TMP/agg2"; mkdir -p "$out1" "$out2" "$TEST_TMP/logs"
 for i in 1 2; do
   p=$p1; o=$out1; [ $i = 2 ] && { p=$p2; o=$out2; }
-  cat >"$TEST_TMP/agg$i.properties" <<CONF
-agg.sources = r1
-agg.channels = c1
-agg.sinks = k1
-agg.sources.r1.type = avro
-agg.sources.r1.bind = 127.0.0.1
-agg.sources.r1.port = $p
-agg.sources.r1.channels = c1
-agg.channels.c1.type = memory
-agg.channels.c1.capacity = 100000
-agg.channels.c1.transactionCapacity = 1000
-agg.sinks.k1.type = file_roll
-agg.sinks.k1.channel = c1
-agg.sinks.k1.sink.directory = $o
-agg.sinks.k1.sink.rollInterval = 0
-CONF
+  { conf_agent agg r1 c1 k1
+    conf_avro_source agg r1 c1 "$p"
+    conf_memory_channel agg c1 100000
+    conf_file_roll_sink agg k1 c1 "$o"
+  } >"$TEST_TMP/agg$i.properties"
 done
 : >"$TEST_TMP/logs/app.log"
-cat >"$TEST_TMP/remote.properties" <<CONF
-ra.sources = r1
-ra.channels = c1
-ra.sinks = k1 k2
-ra.sinkgroups = g1
-ra.sources.r1.type = TAILDIR
-ra.sources.r1.filegroups = f
-ra.sources.r1.filegroups.f = $TEST_TMP/logs/app\\.log
-ra.sources.r1.positionFile = $TEST_TMP/positions.json
-ra.sources.r1.batchSize = 500
-ra.sources.r1.channels = c1
-ra.channels.c1.type = memory
-ra.channels.c1.capacity = 100000
-ra.channels.c1.transactionCapacity = 1000
-ra.sinks.k1.type = avro
-ra.sinks.k1.channel = c1
-ra.sinks.k1.hostname = 127.0.0.1
-ra.sinks.k1.port = $p1
-ra.sinks.k1.batch-size = 500
-ra.sinks.k1.request-timeout = 2000
-ra.sinks.k2.type = avro
-ra.sinks.k2.channel = c1
-ra.sinks.k2.hostname = 127.0.0.1
-ra.sinks.k2.port = $p2
-ra.sinks.k2.batch-size = 500
+{ conf_agent ra r1 c1 "k1 k2"
+  echo "ra.sinkgroups = g1"
+  conf_taildir ra r1 c1 "$TEST_TMP/logs/app\\.log"
+  conf_memory_channel ra c1 100000
+  conf_avro_sink ra k1 c1 "$p1"
+  echo "ra.sinks.k1.request-timeout = 2000"
+  conf_avro_sink ra k2 c1 "$p2"
+  cat <<CONF
 ra.sinkgroups.g1.sinks = k1 k2
 ra.sinkgroups.g1.processor.type = failover
 ra.sinkgroups.g1.processor.priority.k1 = 10
 ra.sinkgroups.g1.processor.priority.k2 = 5
 ra.sinkgroups.g1.processor.maxpenalty = 2000
 CONF
+} >"$TEST_TMP/remote.properties"
 "$SLUICE_BIN" agent -n agg -f "$TEST_TMP/agg1.properties" >"$TEST_TMP/agg1.log" 2>&1 & a1=$!; _pids+=($a1)
 "$SLUICE_BIN" agent -n agg -f "$TEST_TMP/agg2.properties" >"$TEST_TMP/agg2.log" 2>&1 & a2=$!; _pids+=($a2)
 wait_until 20 port_open "$p1" && wait_until 20 port_open "$p2" || fail "aggregators did not listen"

@@ -10,54 +10,18 @@ N=${CHAOS_LINES:-40000}
 mkdir -p "$TEST_TMP/logs" "$TEST_TMP/out"
 : >"$TEST_TMP/logs/app.log"
 port=$(free_port)
-cat >"$TEST_TMP/remote.properties" <<CONF
-ra.sources = r1
-ra.channels = c1
-ra.sinks = k1
-ra.sources.r1.type = TAILDIR
-ra.sources.r1.filegroups = f
-ra.sources.r1.filegroups.f = $TEST_TMP/logs/app\\.log
-ra.sources.r1.positionFile = $TEST_TMP/positions.json
-ra.sources.r1.writePosInterval = 0
-ra.sources.r1.batchSize = 500
-ra.sources.r1.channels = c1
-ra.channels.c1.type = file
-ra.channels.c1.dataDirs = $TEST_TMP/ra-data
-ra.channels.c1.checkpointDir = $TEST_TMP/ra-cp
-ra.channels.c1.minimumRequiredSpace = 0
-ra.channels.c1.capacity = 200000
-ra.channels.c1.transactionCapacity = 1000
-ra.sinks.k1.type = avro
-ra.sinks.k1.channel = c1
-ra.sinks.k1.hostname = 127.0.0.1
-ra.sinks.k1.port = $port
-ra.sinks.k1.batch-size = 500
-ra.sinks.k1.connect-timeout = 2000
-ra.sinks.k1.request-timeout = 3000
-CONF
-cat >"$TEST_TMP/agg.properties" <<CONF
-agg.sources = r1
-agg.channels = c1
-agg.sinks = k1
-agg.sources.r1.type = avro
-agg.sources.r1.bind = 127.0.0.1
-agg.sources.r1.port = $port
-agg.sources.r1.channels = c1
-agg.channels.c1.type = file
-agg.channels.c1.dataDirs = $TEST_TMP/agg-data
-agg.channels.c1.checkpointDir = $TEST_TMP/agg-cp
-agg.channels.c1.minimumRequiredSpace = 0
-agg.channels.c1.capacity = 200000
-agg.channels.c1.transactionCapacity = 1000
-agg.sinks.k1.type = hdfs
-agg.sinks.k1.channel = c1
-agg.sinks.k1.hdfs.path = $TEST_TMP/out
-agg.sinks.k1.hdfs.fileType = DataStream
-agg.sinks.k1.hdfs.rollCount = 20000
-agg.sinks.k1.hdfs.rollSize = 0
-agg.sinks.k1.hdfs.rollInterval = 0
-agg.sinks.k1.hdfs.batchSize = 500
-CONF
+{ conf_agent ra r1 c1 k1
+  conf_taildir ra r1 c1 "$TEST_TMP/logs/app\\.log"
+  echo "ra.sources.r1.writePosInterval = 0"
+  conf_file_channel ra c1 "$TEST_TMP/ra-data" "$TEST_TMP/ra-cp"
+  conf_avro_sink ra k1 c1 "$port"
+  printf '%s\n' "ra.sinks.k1.connect-timeout = 2000" "ra.sinks.k1.request-timeout = 3000"
+} >"$TEST_TMP/remote.properties"
+{ conf_agent agg r1 c1 k1
+  conf_avro_source agg r1 c1 "$port"
+  conf_file_channel agg c1 "$TEST_TMP/agg-data" "$TEST_TMP/agg-cp"
+  conf_hdfs_local_sink agg k1 c1 "$TEST_TMP/out"
+} >"$TEST_TMP/agg.properties"
 $PY "$(dirname "$0")/../peers/numbered_writer.py" "$TEST_TMP/logs/app.log" "$N" 8000 &
 writer=$!
 start_agent ra "$TEST_TMP/remote.properties"; remote=$AGENT_PID

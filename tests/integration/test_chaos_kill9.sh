@@ -13,33 +13,13 @@ mkdir -p "$TEST_TMP/logs" "$TEST_TMP/out"
 conf="$TEST_TMP/chaos.properties"
 data_dirs="$TEST_TMP/fc-data"
 [ -n "${CHAOS_TWO_DATA_DIRS:-}" ] && data_dirs="$TEST_TMP/fc-data,$TEST_TMP/fc-data2"
-cat >"$conf" <<CONF
-a1.sources = r1
-a1.channels = c1
-a1.sinks = k1
-a1.sources.r1.type = TAILDIR
-a1.sources.r1.filegroups = f
-a1.sources.r1.filegroups.f = $TEST_TMP/logs/app\\.log
-a1.sources.r1.positionFile = $TEST_TMP/positions.json
-a1.sources.r1.writePosInterval = 0
-a1.sources.r1.batchSize = 500
-a1.sources.r1.channels = c1
-a1.channels.c1.type = file
-a1.channels.c1.dataDirs = $data_dirs
-a1.channels.c1.checkpointInterval = ${CHAOS_CHECKPOINT_MS:-30000}
-a1.channels.c1.checkpointDir = $TEST_TMP/fc-cp
-a1.channels.c1.minimumRequiredSpace = 0
-a1.channels.c1.capacity = 200000
-a1.channels.c1.transactionCapacity = 1000
-a1.sinks.k1.type = hdfs
-a1.sinks.k1.channel = c1
-a1.sinks.k1.hdfs.path = $TEST_TMP/out
-a1.sinks.k1.hdfs.fileType = DataStream
-a1.sinks.k1.hdfs.rollCount = 20000
-a1.sinks.k1.hdfs.rollSize = 0
-a1.sinks.k1.hdfs.rollInterval = 0
-a1.sinks.k1.hdfs.batchSize = 500
-CONF
+{ conf_agent a1 r1 c1 k1
+  conf_taildir a1 r1 c1 "$TEST_TMP/logs/app\\.log"
+  echo "a1.sources.r1.writePosInterval = 0"
+  conf_file_channel a1 c1 "$data_dirs" "$TEST_TMP/fc-cp"
+  echo "a1.channels.c1.checkpointInterval = ${CHAOS_CHECKPOINT_MS:-30000}"
+  conf_hdfs_local_sink a1 k1 c1 "$TEST_TMP/out"
+} >"$conf"
 $PY "$(dirname "$0")/../peers/numbered_writer.py" "$TEST_TMP/logs/app.log" "$N" 12000 &
 writer=$!
 for round in $(seq 1 20); do

@@ -10,45 +10,18 @@ N=$(( (3 + OUTAGE + 5) * RATE ))
 mkdir -p "$TEST_TMP/logs" "$TEST_TMP/out"
 : >"$TEST_TMP/logs/app.log"
 port=$(free_port); mport=$(free_port)
-cat >"$TEST_TMP/remote.properties" <<CONF
-ra.sources = r1
-ra.channels = c1
-ra.sinks = k1
-ra.sources.r1.type = TAILDIR
-ra.sources.r1.filegroups = f
-ra.sources.r1.filegroups.f = $TEST_TMP/logs/app\\.log
-ra.sources.r1.positionFile = $TEST_TMP/positions.json
-ra.sources.r1.batchSize = 500
-ra.sources.r1.channels = c1
-ra.channels.c1.type = file
-ra.channels.c1.dataDirs = $TEST_TMP/ra-data
-ra.channels.c1.checkpointDir = $TEST_TMP/ra-cp
-ra.channels.c1.minimumRequiredSpace = 0
-ra.channels.c1.capacity = 200000
-ra.sinks.k1.type = avro
-ra.sinks.k1.channel = c1
-ra.sinks.k1.hostname = 127.0.0.1
-ra.sinks.k1.port = $port
-ra.sinks.k1.batch-size = 500
-ra.sinks.k1.connect-timeout = 1000
-CONF
-cat >"$TEST_TMP/agg.properties" <<CONF
-agg.sources = r1
-agg.channels = c1
-agg.sinks = k1
-agg.sources.r1.type = avro
-agg.sources.r1.bind = 127.0.0.1
-agg.sources.r1.port = $port
-agg.sources.r1.channels = c1
-agg.channels.c1.type = memory
-agg.channels.c1.capacity = 100000
-agg.channels.c1.transactionCapacity = 1000
-agg.sinks.k1.type = file_roll
-agg.sinks.k1.channel = c1
-agg.sinks.k1.sink.directory = $TEST_TMP/out
-agg.sinks.k1.sink.rollInterval = 0
-agg.sinks.k1.sink.batchSize = 500
-CONF
+{ conf_agent ra r1 c1 k1
+  conf_taildir ra r1 c1 "$TEST_TMP/logs/app\\.log"
+  conf_file_channel ra c1 "$TEST_TMP/ra-data" "$TEST_TMP/ra-cp"
+  conf_avro_sink ra k1 c1 "$port"
+  echo "ra.sinks.k1.connect-timeout = 1000"
+} >"$TEST_TMP/remote.properties"
+{ conf_agent agg r1 c1 k1
+  conf_avro_source agg r1 c1 "$port"
+  conf_memory_channel agg c1 100000
+  conf_file_roll_sink agg k1 c1 "$TEST_TMP/out"
+  echo "agg.sinks.k1.sink.batchSize = 500"
+} >"$TEST_TMP/agg.properties"
 $PY "$(dirname "$0")/../peers/numbered_writer.py" "$TEST_TMP/logs/app.log" "$N" "$RATE" &
 writer=$!
 start_agent agg "$TEST_TMP/agg.properties"; agg=$AGENT_PID
