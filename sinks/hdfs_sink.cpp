@@ -257,6 +257,7 @@ void HdfsSink::deliver(const Batch& batch) {
 void HdfsSink::idle() { tick(); }
 
 void HdfsSink::tick() {
+  storage_->maintain();
   auto now = std::chrono::steady_clock::now();
   for (auto it = open_.begin(); it != open_.end();) {
     if (it->second.writer->tick(now)) {

@@ -42,6 +42,9 @@ class Storage {
   virtual std::vector<std::string> list_files(const std::string& dir) = 0;
   virtual std::string read_all(const std::string& path) = 0;
   virtual void remove(const std::string& path) = 0;
+  // Background duties, called by the sink between batches and when idle (S3: retry finishing objects
+  // a failed upload left in staging). Must return quickly when there is nothing due.
+  virtual void maintain() {}
 };
 
 }  // namespace sluice::storage

@@ -8,6 +8,7 @@
 
 #include "fake_http_server.hpp"
 #include "sinks/backends/s3/multipart_upload.hpp"
+#include "sinks/backends/s3/s3_storage.hpp"
 #include "sinks/backends/s3/s3_store.hpp"
 #include "test_support.hpp"
 
@@ -24,9 +25,13 @@ struct FakeS3 {
   std::map<std::string, std::string> objects;
   std::map<int, std::string> parts;
   bool deny_parts = false;
+  bool unavailable = false;  // every request answered 503
   int aborts = 0;
+  int requests = 0;
   Reply handle(const FakeHttpServer::Request& r) {
     std::lock_guard l(mu);
+    ++requests;
+    if (unavailable) return {503, {}, "<Error><Code>SlowDown</Code><Message>busy</Message></Error>"};
     std::string path = r.target.substr(0, r.target.find('?'));
     std::string query = r.target.find('?') == std::string::npos ? "" : r.target.substr(r.target.find('?') + 1);
     if (r.method == "PUT" && query.empty()) {
@@ -255,6 +260,38 @@ TEST_F(S3MultipartWriter, StoreStartChecksTheBucketAndRecoversTheLastRun) {
   EXPECT_EQ(staged_files(), 0u);
   S3Store third(settings());
   EXPECT_THROW(third.start("nope"), S3Error);
+}
+
+TEST_F(S3MultipartWriter, StagedObjectOfAFailedUploadIsFinishedWithoutWaitingForANewFile) {
+  // An upload fails at close while S3 answers 503: the committed bytes stay staged. The sink may not
+  // open another file for hours, so maintain() retries the recovery on a capped, doubling delay.
+  Diagnostics d;
+  auto ctx = test::make_context({{"endpoint", server.endpoint()}, {"pathStyleAccess", "true"}, {"accessKey", "AK"},
+                                 {"secretKey", "SK"}, {"stagingDir", dir}, {"maxAttempts", "1"}},
+                                &d);
+  S3Storage storage(read_s3_settings(ctx, "/unused"));
+  ASSERT_FALSE(d.has_errors()) << d.format();
+  storage.start("logs");
+  {
+    auto f = storage.create("s3://logs/day/FlumeData.1");
+    f->write("committed\n");
+    f->sync();
+    s3.unavailable = true;
+    EXPECT_THROW(f->close(), storage::StorageError);
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  storage.maintain_at(t0);  // due at once, fails: next try 1 s later
+  EXPECT_EQ(s3.objects.count("/logs/day/FlumeData.1"), 0u);
+  s3.unavailable = false;
+  int before = s3.requests;
+  storage.maintain_at(t0 + std::chrono::milliseconds(500));
+  EXPECT_EQ(s3.requests, before) << "retried before its delay";
+  storage.maintain_at(t0 + std::chrono::milliseconds(1000));
+  EXPECT_EQ(s3.objects["/logs/day/FlumeData.1"], "committed\n");
+  EXPECT_EQ(staged_files(), 0u);
+  before = s3.requests;
+  storage.maintain_at(t0 + std::chrono::hours(1));  // nothing left to do: no request
+  EXPECT_EQ(s3.requests, before);
 }
 
 TEST_F(S3MultipartWriter, RejectsPartsBelowFiveMiB) {

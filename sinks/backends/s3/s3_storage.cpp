@@ -1,5 +1,7 @@
 #include "sinks/backends/s3/s3_storage.hpp"
 
+#include <algorithm>
+
 #include "agent/log.hpp"
 
 namespace sluice::s3 {
@@ -42,6 +44,23 @@ void S3Storage::finish_recovered(const RecoveryReport& report) {
     } catch (const std::exception& e) {
       SLUICE_LOG(Error, "s3") << "post-recovery step for " << path << " failed: " << e.what();
     }
+  }
+}
+
+void S3Storage::maintain_at(std::chrono::steady_clock::time_point now) {
+  if (!needs_recovery_ || now < next_retry_) return;
+  needs_recovery_ = false;
+  try {
+    finish_recovered(store_.recover());
+  } catch (const std::exception& e) {
+    SLUICE_LOG(Error, "s3") << "finishing staged objects failed: " << e.what();
+    needs_recovery_ = true;
+  }
+  if (needs_recovery_) {  // still failing: wait longer before the next attempt
+    next_retry_ = now + retry_delay_;
+    retry_delay_ = std::min(retry_delay_ * 2, std::chrono::milliseconds(60000));
+  } else {
+    retry_delay_ = std::chrono::milliseconds(1000);
   }
 }
 

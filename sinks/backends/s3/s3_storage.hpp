@@ -2,10 +2,12 @@
 // create() returns a streaming multipart writer: write -> append to local staging, sync -> fsync
 // staging and upload full parts (so the sink may commit), close -> complete the object. Objects
 // appear only when complete, so the sink writes final names directly (no in-use names, no rename).
-// A writer that failed leaves its staged bytes behind; they are finished by the next create() (or
-// start()), so nothing committed is lost.
+// A writer that failed leaves its staged bytes behind; they are finished by the next create(), or by
+// maintain() once its retry delay has passed (1 s, doubling up to 60 s while S3 keeps failing), so
+// nothing committed is lost and nothing waits for the sink's next file.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <functional>
 
 #include "sinks/backends/s3/s3_store.hpp"
@@ -30,12 +32,17 @@ class S3Storage : public storage::Storage {
   std::vector<std::string> list_files(const std::string& dir) override;
   std::string read_all(const std::string& path) override;
   void remove(const std::string& path) override;
+  void maintain() override { maintain_at(std::chrono::steady_clock::now()); }
+  // maintain() at a given time (tests drive the retry delay with it).
+  void maintain_at(std::chrono::steady_clock::time_point now);
   S3Store& store() { return store_; }
 
  private:
   void finish_recovered(const RecoveryReport& report);
   S3Store store_;
   std::atomic<bool> needs_recovery_{false};
+  std::chrono::steady_clock::time_point next_retry_{};
+  std::chrono::milliseconds retry_delay_{1000};
   std::function<void(const std::string&)> on_recovered_;
 };
 
