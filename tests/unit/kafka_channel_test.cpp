@@ -16,24 +16,11 @@ namespace sluice {
 namespace {
 
 using test::make_context;
+using test::open_channel;
 
 struct Mock : test::KafkaMock {
   Mock() : KafkaMock("chan") {}
 };
-
-std::unique_ptr<KafkaChannel> open(const Mock& m, std::map<std::string, std::string> extra = {}) {
-  std::map<std::string, std::string> kv = {{"kafka.bootstrap.servers", m.bootstrap()},
-                                           {"kafka.topic", "chan"},
-                                           {"pollTimeout", "300"},
-                                           {"kafka.consumer.session.timeout.ms", "6000"}};
-  for (auto& [k, v] : extra) kv[k] = v;
-  Diagnostics d;
-  auto ctx = make_context(kv, &d);
-  auto ch = std::make_unique<KafkaChannel>("kc", ctx);
-  EXPECT_FALSE(d.has_errors()) << d.format();
-  ch->start();
-  return ch;
-}
 
 // Takes until n events arrived or ~15 s passed (the consumer group takes a moment to join).
 std::vector<Event> take_n(Channel& ch, size_t n, bool commit) {
@@ -48,7 +35,7 @@ std::vector<Event> take_n(Channel& ch, size_t n, bool commit) {
 TEST(KafkaChannel, PutTakeRollbackRedeliversCommitIsFinal) {
   Mock m;
   {
-    auto ch = open(m);
+    auto ch = open_channel(m);
     {
       auto tx = ch->begin();
       for (int i = 0; i < 20; ++i) {
@@ -68,7 +55,7 @@ TEST(KafkaChannel, PutTakeRollbackRedeliversCommitIsFinal) {
     }
     ch->stop();
   }
-  auto ch = open(m);  // same group: continues after the committed offset
+  auto ch = open_channel(m);  // same group: continues after the committed offset
   auto rest = take_n(*ch, 15, true);
   ASSERT_EQ(rest.size(), 15u);
   EXPECT_EQ(rest.front().body, "5");
@@ -87,7 +74,7 @@ TEST(KafkaChannel, MalformedRecordsAreMarkedNotDropped) {
   rd_kafka_producev(p, RD_KAFKA_V_TOPIC("chan"), RD_KAFKA_V_VALUE(good.data(), good.size()), RD_KAFKA_V_END);
   rd_kafka_flush(p, 5000);
   rd_kafka_destroy(p);
-  auto ch = open(m);
+  auto ch = open_channel(m);
   auto got = take_n(*ch, 2, true);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].body, junk);
@@ -100,7 +87,7 @@ TEST(KafkaChannel, MalformedRecordsAreMarkedNotDropped) {
 // take while records waited in Kafka.
 TEST(KafkaChannel, SizeCountsFetchedRecordsUntilTaken) {
   Mock m;
-  auto ch = open(m);
+  auto ch = open_channel(m);
   EXPECT_EQ(ch->size(), 0u);
   {
     auto tx = ch->begin();
