@@ -102,6 +102,77 @@ TEST(KafkaChannel, SizeCountsFetchedRecordsUntilTaken) {
   ch->stop();
 }
 
+// Flume: partitionIdHeader names the partition, and wins over defaultPartitionId; events without the
+// header go to defaultPartitionId.
+TEST(KafkaChannel, DefaultPartitionIdAndPartitionIdHeaderChooseThePartition) {
+  test::KafkaMock m("chan", 1, 4);
+  auto ch = open_channel(m, {{"defaultPartitionId", "2"}, {"partitionIdHeader", "part"}});
+  {
+    auto tx = ch->begin();
+    for (int i = 0; i < 10; ++i) {
+      Event e(std::to_string(i));
+      if (i < 3) e.headers.set("part", "3");
+      else if (i < 5) e.headers.set("part", "0");
+      tx->put(std::move(e));  // 5..9: no header
+    }
+    tx->commit();
+  }
+  EXPECT_EQ(m.high_watermark("chan", 0), 2);
+  EXPECT_EQ(m.high_watermark("chan", 1), 0);
+  EXPECT_EQ(m.high_watermark("chan", 2), 5);
+  EXPECT_EQ(m.high_watermark("chan", 3), 3);
+  EXPECT_EQ(take_n(*ch, 10, true).size(), 10u);  // the channel's consumer reads every partition
+  ch->stop();
+}
+
+// Flume: "the event will not be accepted into the channel". The whole put fails before anything is
+// produced (as for a record too large), so offering it again adds no duplicates of its neighbours.
+TEST(KafkaChannel, PartitionThatDoesNotExistRefusesThePutNothingWritten) {
+  test::KafkaMock m("chan", 1, 4);
+  auto ch = open_channel(m, {{"partitionIdHeader", "part"}});
+  auto put = [&](const std::string& part) -> std::string {
+    auto tx = ch->begin();
+    tx->put(Event("a"));
+    Event e("b");
+    e.headers.set("part", part);
+    tx->put(std::move(e));
+    tx->put(Event("c"));
+    try {
+      tx->commit();
+      return "";
+    } catch (const ChannelException& ex) {
+      return ex.what();
+    }
+  };
+  std::string err = put("7");
+  EXPECT_NE(err.find("event 1 of the batch: partition 7 does not exist: topic chan has 4 partitions (0..3)"),
+            std::string::npos) << err;
+  EXPECT_NE(err.find("nothing was written"), std::string::npos) << err;
+  err = put("abc");  // atoi made this partition 0
+  EXPECT_NE(err.find("header part = 'abc' is not a partition number"), std::string::npos) << err;
+  err = put("-1");  // librdkafka's "any partition"
+  EXPECT_NE(err.find("header part = '-1' is not a partition number"), std::string::npos) << err;
+  for (int p = 0; p < 4; ++p) EXPECT_EQ(m.high_watermark("chan", p), 0) << "partition " << p;
+  EXPECT_EQ(ch->metrics()->counter("BadPartitionCount").get(), 3);
+  EXPECT_EQ(put("3"), "");  // a partition that exists: accepted
+  EXPECT_EQ(m.high_watermark("chan", 3), 1);
+  ch->stop();
+
+  auto by_default = open_channel(m, {{"defaultPartitionId", "4"}});
+  auto tx = by_default->begin();
+  tx->put(Event("x"));
+  EXPECT_THROW(tx->commit(), ChannelException);
+}
+
+TEST(KafkaChannel, DefaultPartitionIdMustBeAPartitionNumber) {
+  Diagnostics d;
+  auto ctx = make_context({{"kafka.bootstrap.servers", "127.0.0.1:9"}, {"defaultPartitionId", "two"}}, &d,
+                          "channel kc (type kafka)", "a1.channels.kc.");
+  KafkaChannel ch("kc", ctx);
+  EXPECT_TRUE(d.has_errors());
+  EXPECT_NE(d.format().find("a1.channels.kc.defaultPartitionId"), std::string::npos) << d.format();
+}
+
 TEST(KafkaChannel, LegacyKeysAndUnknownProperties) {
   Diagnostics d;
   auto ctx = make_context({{"brokerList", "127.0.0.1:9"}, {"zookeeperConnect", "zk:2181"},

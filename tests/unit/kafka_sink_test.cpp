@@ -82,6 +82,57 @@ TEST(KafkaSink, TooLargeEventFailsTheBatchBeforeAnythingIsProduced) {
   sink->stop();
 }
 
+// Flume: partitionIdHeader names the partition and wins over defaultPartitionId.
+TEST(KafkaSink, DefaultPartitionIdAndPartitionIdHeaderChooseThePartition) {
+  test::KafkaMock m("t", 1, 4);
+  auto ch = memory_channel();
+  auto sink = open_sink(m, *ch, {{"defaultPartitionId", "1"}, {"partitionIdHeader", "part"}});
+  {
+    auto tx = ch->begin();
+    for (int i = 0; i < 6; ++i) {
+      Event e(std::to_string(i));
+      if (i < 2) e.headers.set("part", "3");  // 2..5: no header
+      tx->put(std::move(e));
+    }
+    tx->commit();
+  }
+  EXPECT_EQ(sink->process(), Sink::Status::Ready);
+  EXPECT_EQ(m.high_watermark("t", 0), 0);
+  EXPECT_EQ(m.high_watermark("t", 1), 4);
+  EXPECT_EQ(m.high_watermark("t", 2), 0);
+  EXPECT_EQ(m.high_watermark("t", 3), 2);
+  sink->stop();
+}
+
+// Flume: an invalid partition is an EventDeliveryException. Here the batch fails before anything is
+// produced and stays in the channel; the partition is checked against the topic the event goes to.
+TEST(KafkaSink, PartitionThatDoesNotExistFailsTheBatchNothingProduced) {
+  test::KafkaMock m("t", 1, 4);
+  rd_kafka_mock_topic_create(m.mc, "small", 2, 1);
+  auto ch = memory_channel();
+  auto sink = open_sink(m, *ch, {{"partitionIdHeader", "part"}});
+  {
+    auto tx = ch->begin();
+    tx->put(Event("a"));
+    Event e("b");
+    e.headers.set("part", "3");  // exists in t, not in small
+    e.headers.set("topic", "small");
+    tx->put(std::move(e));
+    tx->commit();
+  }
+  try {
+    sink->process();
+    FAIL() << "an event for a partition that does not exist was delivered";
+  } catch (const DeliveryException& ex) {
+    std::string w = ex.what();
+    EXPECT_NE(w.find("partition 3 does not exist: topic small has 2 partitions (0..1)"), std::string::npos) << w;
+  }
+  EXPECT_EQ(ch->size(), 2u);  // rolled back: nothing lost
+  for (int p = 0; p < 4; ++p) EXPECT_EQ(m.high_watermark("t", p), 0) << "partition " << p;
+  EXPECT_EQ(sink->metrics()->counter("BadPartitionCount").get(), 1);
+  sink->stop();
+}
+
 TEST(KafkaSink, UnknownProducerPropertyAndLegacyKeys) {
   Diagnostics d;
   auto ctx = make_context({{"brokerList", "127.0.0.1:9"}, {"topic", "x"}, {"kafka.producer.no.such.thing", "1"}}, &d,
