@@ -47,6 +47,7 @@ class KafkaChannel : public Channel {
   void stop() override;
   std::unique_ptr<Transaction> begin() override;
   size_t size() const override;
+  bool durable() const override { return true; }
 
  private:
   friend class KafkaTransaction;
