@@ -62,6 +62,44 @@ TEST(KafkaChannel, PutTakeRollbackRedeliversCommitIsFinal) {
   EXPECT_EQ(rest.back().body, "19");
 }
 
+// Offsets are committed (synchronously) only at the take's commit, after the sink's. A commit the
+// group coordinator refuses fails the take commit and seeks back: the records come again
+// (duplicates of what the sink wrote, never loss).
+TEST(KafkaChannel, RefusedOffsetCommitFailsTheTakeCommitAndTheRecordsComeAgain) {
+  constexpr int16_t kOffsetCommitApi = 8;
+  Mock m;
+  {
+    auto ch = open_channel(m);
+    {
+      auto tx = ch->begin();
+      for (int i = 0; i < 20; ++i) tx->put(Event(std::to_string(i)));
+      tx->commit();
+    }
+    ASSERT_EQ(take_n(*ch, 10, false).size(), 10u);  // the consumer group has joined
+    rd_kafka_mock_push_request_errors(m.mc, kOffsetCommitApi, 1, RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED);
+    {
+      auto tx = ch->begin();
+      for (int i = 0; i < 50 && tx->taken().size() < 10; ++i) tx->take(10 - tx->taken().size(), true);
+      ASSERT_EQ(tx->taken().size(), 10u);
+      try {
+        tx->commit();
+        FAIL() << "a refused offset commit was reported as committed";
+      } catch (const ChannelException& e) {
+        EXPECT_NE(std::string(e.what()).find("offset commit failed"), std::string::npos) << e.what();
+      }
+    }
+    auto again = take_n(*ch, 10, true);
+    ASSERT_EQ(again.size(), 10u);
+    EXPECT_EQ(again.front().body, "0");  // taken again
+    ch->stop();
+  }
+  auto ch = open_channel(m);  // same group: after the committed offset
+  auto rest = take_n(*ch, 10, true);
+  ASSERT_EQ(rest.size(), 10u);
+  EXPECT_EQ(rest.front().body, "10");
+  ch->stop();
+}
+
 TEST(KafkaChannel, MalformedRecordsAreMarkedNotDropped) {
   Mock m;
   char err[256];
