@@ -58,6 +58,9 @@ class Channel {
   virtual bool returns_puts() const { return false; }
   // Events committed and not yet taken (for draining and metrics).
   virtual size_t size() const = 0;
+  // True when the events it holds survive a stop or a restart of the agent (file: on disk; kafka: in
+  // the topic, with the offsets committed in Kafka), so those left at shutdown are not lost.
+  virtual bool durable() const { return false; }
   // Wakes takers blocked in take() (used on shutdown).
   virtual void wake() {}
   std::shared_ptr<ComponentMetrics> metrics() const { return counters_.group; }

@@ -329,12 +329,22 @@ void Pipeline::retire(Pipeline& old, MetricsRegistry& metrics) {
     bool keep = false;
     for (const auto& n : channels_) keep |= n.channel == c.channel;
     if (keep || !c.running) continue;
-    size_t left = c.channel->size();
-    if (left) SLUICE_LOG(Warn, c.spec.name) << "channel removed or reconfigured by reload with " << left << " events in it";
+    if (size_t left = c.channel->size()) log_left(c, left, "removed or reconfigured by reload");
     c.channel->stop();
     c.running = false;
     metrics.remove(c.channel->metrics()->key());
   }
+}
+
+// A memory channel's events are gone when it stops; a durable channel's stay where they are and are
+// taken after the next start, so saying they were "left" would send an operator looking for a loss.
+void Pipeline::log_left(const ChannelNode& c, size_t left, const char* why) {
+  if (c.channel->durable())
+    SLUICE_LOG(Info, c.spec.name) << "channel " << why << " with " << left
+                                  << " events not yet taken: they stay in its storage (durable) and are taken when it runs again";
+  else
+    SLUICE_LOG(Warn, c.spec.name) << "channel " << why << " with " << left
+                                  << " events not yet taken: they are lost (the channel is not durable)";
 }
 
 void Pipeline::stop(std::chrono::milliseconds drain_timeout) {
@@ -351,8 +361,7 @@ void Pipeline::stop(std::chrono::milliseconds drain_timeout) {
   }
   for (auto& c : channels_) {
     if (!c.running) continue;
-    size_t left = c.channel->size();
-    if (left) SLUICE_LOG(Warn, c.spec.name) << left << " events left in the channel at shutdown";
+    if (size_t left = c.channel->size()) log_left(c, left, "stopped");
     c.channel->stop();
     c.running = false;
   }

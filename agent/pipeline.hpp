@@ -60,6 +60,8 @@ class Pipeline {
     std::shared_ptr<SinkRunner> runner;
     bool running = false;
   };
+  // Says what becomes of a stopped channel's events: kept (durable channels) or lost.
+  static void log_left(const ChannelNode& c, size_t left, const char* why);
 
   Channel* channel(const std::string& name) const;
   std::vector<ChannelNode> channels_;

@@ -43,6 +43,7 @@ class FileChannel : public Channel {
   void stop() override;
   std::unique_ptr<Transaction> begin() override;
   size_t size() const override;
+  bool durable() const override { return true; }
   void wake() override;
   // Writes a checkpoint now (also done every checkpointInterval and on stop). False if a write failed
   // (counted in CheckpointWriteErrorCount; replay then starts at an older checkpoint).

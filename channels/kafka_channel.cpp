@@ -180,10 +180,15 @@ class KafkaTransaction : public Transaction {
                                std::to_string(ch_.max_record_bytes_) + "); the batch of " +
                                std::to_string(puts_.size()) + " is refused, nothing was written");
       }
-      int32_t part = ch_.default_partition_;
-      if (!ch_.partition_header_.empty())
-        if (auto* h = puts_[i].headers.find(ch_.partition_header_)) part = static_cast<int32_t>(std::atoi(h->c_str()));
-      msgs[i].partition = part;
+      try {  // as for size: an event naming no partition of the topic refuses the batch up front
+        msgs[i].partition = ch_.partitions_.choose(puts_[i]);
+        if (ch_.partitions_.active()) ch_.partitions_.check(ch_.producer_, ch_.topic_, msgs[i].partition);
+      } catch (const std::invalid_argument& bad) {
+        ch_.bad_partition_.inc();
+        throw ChannelException("kafka channel " + ch_.name() + ": event " + std::to_string(i) + " of the batch: " +
+                               bad.what() + "; the batch of " + std::to_string(puts_.size()) +
+                               " is refused, nothing was written");
+      }
       msgs[i].payload = const_cast<char*>(payload.data());
       msgs[i].len = payload.size();
       msgs[i]._private = &p;
@@ -238,7 +243,9 @@ class KafkaTransaction : public Transaction {
 KafkaChannel::KafkaChannel(const std::string& name, Context& ctx)
     : Channel(name),
       parse_errors_(counters_.group->counter("ParseErrorCount")),
-      too_large_(counters_.group->counter("RecordTooLargeCount")) {
+      too_large_(counters_.group->counter("RecordTooLargeCount")),
+      bad_partition_(counters_.group->counter("BadPartitionCount")),
+      partitions_(ctx) {
   std::string servers = ctx.get_string("kafka.bootstrap.servers", "", "(required) host:port,host:port");
   if (auto l = ctx.get_optional("brokerList", "legacy name of kafka.bootstrap.servers")) {
     ctx.warning("brokerList", "is deprecated: use kafka.bootstrap.servers");
@@ -262,9 +269,6 @@ KafkaChannel::KafkaChannel(const std::string& name, Context& ctx)
   bool smallest = ctx.get_bool("readSmallestOffset", true, "legacy: a new group starts at the earliest offset");
   parse_avro_ = ctx.get_bool("parseAsFlumeEvent", true, "records are Avro-binary AvroFlumeEvents");
   poll_ms_ = static_cast<int>(ctx.get_int("pollTimeout", 500, "ms a take waits for records", 0));
-  partition_header_ = ctx.get_string("partitionIdHeader", "", "header naming the partition");
-  if (auto p = ctx.get_optional("defaultPartitionId", "partition for events without the header"))
-    default_partition_ = static_cast<int32_t>(std::atoi(p->c_str()));
   delivery_timeout_ms_ = ctx.get_int("deliveryTimeout", 30000, "ms to wait for acknowledgements (sluice)", 1);
   producer_props_ = ctx.get_prefixed("kafka.producer.", "kafka.producer.<librdkafka property>");
   consumer_props_ = ctx.get_prefixed("kafka.consumer.", "kafka.consumer.<librdkafka property>");

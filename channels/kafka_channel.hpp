@@ -2,7 +2,9 @@
 // Keys: kafka.bootstrap.servers (required), kafka.topic (flume-channel), kafka.consumer.group.id
 // (flume), parseAsFlumeEvent (true: records are Avro-binary AvroFlumeEvents with headers, as Flume
 // writes them, so Flume and sluice agents can share a topic; false: the body only), pollTimeout
-// (500 ms), defaultPartitionId, partitionIdHeader, deliveryTimeout (30000 ms; sluice),
+// (500 ms), defaultPartitionId, partitionIdHeader (see kafka_partition.hpp: an event naming no
+// partition of the topic fails the whole put, nothing written, counted in BadPartitionCount),
+// deliveryTimeout (30000 ms; sluice),
 // kafka.producer.* / kafka.consumer.* passed to librdkafka (Java client names mapped, see
 // kafka_properties.hpp; unknown properties are config errors);
 // legacy brokerList, topic, groupId, readSmallestOffset mapped with a warning, zookeeperConnect
@@ -33,6 +35,7 @@
 
 #include "agent/channel.hpp"
 #include "agent/context.hpp"
+#include "channels/kafka_partition.hpp"
 
 namespace sluice {
 
@@ -44,15 +47,15 @@ class KafkaChannel : public Channel {
   void stop() override;
   std::unique_ptr<Transaction> begin() override;
   size_t size() const override;
+  bool durable() const override { return true; }
 
  private:
   friend class KafkaTransaction;
   std::string topic_problem();  // "topic X does not exist ..." when the brokers say so, else ""
   std::map<std::string, std::string> producer_props_, consumer_props_;
-  std::string topic_, partition_header_;
+  std::string topic_;
   bool parse_avro_;
   int poll_ms_;
-  int32_t default_partition_ = RD_KAFKA_PARTITION_UA;
   int64_t delivery_timeout_ms_;
   rd_kafka_t* producer_ = nullptr;
   rd_kafka_topic_t* ptopic_ = nullptr;
@@ -63,6 +66,8 @@ class KafkaChannel : public Channel {
   size_t max_record_bytes_ = 1000000;  // librdkafka's message.max.bytes default
   Counter& parse_errors_;
   Counter& too_large_;
+  Counter& bad_partition_;
+  KafkaPartitionChoice partitions_;
 };
 
 }  // namespace sluice

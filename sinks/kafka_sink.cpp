@@ -34,7 +34,8 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
 
 KafkaSink::KafkaSink(const std::string& name, Context& ctx)
     : BatchSink(name, static_cast<size_t>(ctx.get_int("flumeBatchSize", ctx.get_int("batchSize", 100, "legacy name of flumeBatchSize"),
-                                                      "events per transaction", 1))) {
+                                                      "events per transaction", 1))),
+      partitions_(ctx) {
   if (ctx.has("batchSize")) ctx.warning("batchSize", "is deprecated: use flumeBatchSize");
   std::string servers = ctx.get_string("kafka.bootstrap.servers", "", "(required) host:port,host:port");
   if (auto legacy = ctx.get_optional("brokerList", "legacy name of kafka.bootstrap.servers")) {
@@ -51,9 +52,6 @@ KafkaSink::KafkaSink(const std::string& name, Context& ctx)
   avro_format_ = ctx.get_bool("useFlumeEventFormat", false, "write Avro-binary AvroFlumeEvents (with headers)");
   allow_override_ = ctx.get_bool("allowTopicOverride", true, "a topic header picks the topic");
   topic_header_ = ctx.get_string("topicHeader", "topic", "header naming the topic");
-  partition_header_ = ctx.get_string("partitionIdHeader", "", "header naming the partition");
-  if (auto p = ctx.get_optional("defaultPartitionId", "partition for events without partitionIdHeader"))
-    default_partition_ = static_cast<int32_t>(std::atoi(p->c_str()));
   delivery_timeout_ms_ = ctx.get_int("deliveryTimeout", 30000, "ms to wait for the broker's acknowledgements (sluice)", 1);
   props_ = ctx.get_prefixed("kafka.producer.", "kafka.producer.<librdkafka property>");
   map_java_kafka_properties(ctx, "kafka.producer.", props_);
@@ -114,11 +112,17 @@ void KafkaSink::deliver(const Batch& batch) {
   std::vector<Record> records;
   records.reserve(batch.size());
   for (const auto& e : batch) {
-    Record r{topic_, avro_format_ ? avro::encode_flume_event(e) : e.body, default_partition_, e.headers.find("key")};
+    Record r{topic_, avro_format_ ? avro::encode_flume_event(e) : e.body, RD_KAFKA_PARTITION_UA, e.headers.find("key")};
     if (allow_override_)
       if (auto* t = e.headers.find(topic_header_); t && !t->empty()) r.topic = *t;
-    if (!partition_header_.empty())
-      if (auto* p = e.headers.find(partition_header_)) r.partition = static_cast<int32_t>(std::atoi(p->c_str()));
+    try {  // Flume: an invalid partition is an EventDeliveryException; here before anything is produced
+      r.partition = partitions_.choose(e);
+      if (partitions_.active()) partitions_.check(rk_, r.topic, r.partition);
+    } catch (const std::invalid_argument& bad) {
+      bad_partition_.inc();
+      throw DeliveryException("kafka: event " + std::to_string(records.size()) + " of the batch: " + bad.what() +
+                              "; the batch is rolled back, nothing was produced");
+    }
     // Fail before anything is produced: a batch failing halfway would write its head again on every retry.
     size_t size = r.payload.size() + (r.key ? r.key->size() : 0);
     if (size + kRecordOverhead > max_record_bytes_) {

@@ -2,7 +2,9 @@
 // Keys: kafka.bootstrap.servers (required), kafka.topic (default-flume-topic), flumeBatchSize (100),
 // kafka.producer.acks (1), useFlumeEventFormat (false: the body; true: the Avro-binary
 // AvroFlumeEvent with headers, as Flume writes it), allowTopicOverride (true) with topicHeader
-// (topic), partitionIdHeader, defaultPartitionId; the message key is the `key` header.
+// (topic), partitionIdHeader, defaultPartitionId (see kafka_partition.hpp: an event naming no
+// partition of its topic fails the batch before anything is produced, counted in
+// BadPartitionCount); the message key is the `key` header.
 // kafka.producer.* are passed to librdkafka (a property it does not know is a config error naming
 // the key). Legacy keys brokerList, topic, batchSize, requiredAcks are mapped with a warning.
 // A batch commits only after every message of it was acknowledged by the broker (delivery
@@ -18,6 +20,7 @@
 #include <map>
 
 #include "agent/sink.hpp"
+#include "channels/kafka_partition.hpp"
 
 namespace sluice {
 
@@ -34,14 +37,15 @@ class KafkaSink : public BatchSink {
  private:
   rd_kafka_topic_t* topic_handle(const std::string& topic);
   std::map<std::string, std::string> props_;
-  std::string topic_, topic_header_, partition_header_;
+  std::string topic_, topic_header_;
   bool avro_format_, allow_override_;
-  int32_t default_partition_ = RD_KAFKA_PARTITION_UA;
   int64_t delivery_timeout_ms_;
   rd_kafka_t* rk_ = nullptr;
   std::map<std::string, rd_kafka_topic_t*> topics_;
   size_t max_record_bytes_ = 1000000;  // librdkafka's message.max.bytes default
   Counter& too_large_ = counters_.group->counter("RecordTooLargeCount");
+  Counter& bad_partition_ = counters_.group->counter("BadPartitionCount");
+  KafkaPartitionChoice partitions_;
 };
 
 }  // namespace sluice

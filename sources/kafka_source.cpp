@@ -109,9 +109,10 @@ void KafkaSource::run() {
         e = Event(std::string(payload));
       }
       std::string topic = rd_kafka_topic_name(m->rkt);
-      if (set_topic_header_) e.headers.set(topic_header_, topic);
-      e.headers.set("partition", std::to_string(m->partition));
-      e.headers.set("offset", std::to_string(m->offset));
+      // As Flume: only when the event does not carry them already (an AvroFlumeEvent's own headers win).
+      if (set_topic_header_) e.headers.set_if_absent(topic_header_, topic);
+      e.headers.set_if_absent("partition", std::to_string(m->partition));
+      e.headers.set_if_absent("offset", std::to_string(m->offset));
       rd_kafka_timestamp_type_t tt;
       int64_t ts = rd_kafka_message_timestamp(m, &tt);
       if (ts >= 0) e.headers.set_if_absent("timestamp", std::to_string(ts));

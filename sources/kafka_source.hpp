@@ -3,7 +3,9 @@
 // kafka.consumer.group.id (flume), batchSize (1000), batchDurationMillis (1000), useFlumeEventFormat
 // (false), setTopicHeader (true), topicHeader (topic), kafka.consumer.* passed to librdkafka;
 // legacy topic, groupId, zookeeperConnect (ignored) mapped with a warning.
-// Events carry headers topic, partition, offset, timestamp (and key when the record has one).
+// Events carry headers topic (named by topicHeader; none with setTopicHeader=false), partition,
+// offset, timestamp (and key when the record has one); as in Flume, all but key only when the event
+// does not already carry them (an AvroFlumeEvent's own headers are kept).
 // Offsets are committed only after the channel accepted the batch; a full channel seeks back and
 // the same records are read again (backpressure, no loss).
 #pragma once

@@ -14,21 +14,10 @@
 namespace sluice {
 namespace {
 
-using test::make_context;
-
+// A failed put gives up after 2 s instead of 30 (the brokers are down on purpose).
 std::unique_ptr<KafkaChannel> open(const test::KafkaMock& m, std::map<std::string, std::string> extra = {}) {
-  std::map<std::string, std::string> kv = {{"kafka.bootstrap.servers", m.bootstrap()},
-                                           {"kafka.topic", "chan"},
-                                           {"pollTimeout", "300"},
-                                           {"deliveryTimeout", "2000"},
-                                           {"kafka.consumer.session.timeout.ms", "6000"}};
-  for (auto& [k, v] : extra) kv[k] = v;
-  Diagnostics d;
-  auto ctx = make_context(kv, &d);
-  auto ch = std::make_unique<KafkaChannel>("kc", ctx);
-  EXPECT_FALSE(d.has_errors()) << d.format();
-  ch->start();
-  return ch;
+  extra.emplace("deliveryTimeout", "2000");
+  return test::open_channel(m, extra);
 }
 
 // Offers events [from, from+n) in one put transaction, as a source does; returns the error or "".
@@ -170,7 +159,7 @@ TEST(KafkaChannelFaults, LeaderChangeMidStreamNoLossNoDuplicates) {
     ASSERT_LT(tries, 15);
     for (auto& [n, c] : drain(*ch, batch)) seen[n] += c;  // takes interleaved with the changes
   }
-    EXPECT_LE(check_all_present(seen, batch * batches), failures * batch);
+  EXPECT_LE(check_all_present(seen, batch * batches), failures * batch);
 }
 
 }  // namespace

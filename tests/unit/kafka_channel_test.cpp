@@ -16,24 +16,11 @@ namespace sluice {
 namespace {
 
 using test::make_context;
+using test::open_channel;
 
 struct Mock : test::KafkaMock {
   Mock() : KafkaMock("chan") {}
 };
-
-std::unique_ptr<KafkaChannel> open(const Mock& m, std::map<std::string, std::string> extra = {}) {
-  std::map<std::string, std::string> kv = {{"kafka.bootstrap.servers", m.bootstrap()},
-                                           {"kafka.topic", "chan"},
-                                           {"pollTimeout", "300"},
-                                           {"kafka.consumer.session.timeout.ms", "6000"}};
-  for (auto& [k, v] : extra) kv[k] = v;
-  Diagnostics d;
-  auto ctx = make_context(kv, &d);
-  auto ch = std::make_unique<KafkaChannel>("kc", ctx);
-  EXPECT_FALSE(d.has_errors()) << d.format();
-  ch->start();
-  return ch;
-}
 
 // Takes until n events arrived or ~15 s passed (the consumer group takes a moment to join).
 std::vector<Event> take_n(Channel& ch, size_t n, bool commit) {
@@ -48,7 +35,7 @@ std::vector<Event> take_n(Channel& ch, size_t n, bool commit) {
 TEST(KafkaChannel, PutTakeRollbackRedeliversCommitIsFinal) {
   Mock m;
   {
-    auto ch = open(m);
+    auto ch = open_channel(m);
     {
       auto tx = ch->begin();
       for (int i = 0; i < 20; ++i) {
@@ -68,11 +55,49 @@ TEST(KafkaChannel, PutTakeRollbackRedeliversCommitIsFinal) {
     }
     ch->stop();
   }
-  auto ch = open(m);  // same group: continues after the committed offset
+  auto ch = open_channel(m);  // same group: continues after the committed offset
   auto rest = take_n(*ch, 15, true);
   ASSERT_EQ(rest.size(), 15u);
   EXPECT_EQ(rest.front().body, "5");
   EXPECT_EQ(rest.back().body, "19");
+}
+
+// Offsets are committed (synchronously) only at the take's commit, after the sink's. A commit the
+// group coordinator refuses fails the take commit and seeks back: the records come again
+// (duplicates of what the sink wrote, never loss).
+TEST(KafkaChannel, RefusedOffsetCommitFailsTheTakeCommitAndTheRecordsComeAgain) {
+  constexpr int16_t kOffsetCommitApi = 8;
+  Mock m;
+  {
+    auto ch = open_channel(m);
+    {
+      auto tx = ch->begin();
+      for (int i = 0; i < 20; ++i) tx->put(Event(std::to_string(i)));
+      tx->commit();
+    }
+    ASSERT_EQ(take_n(*ch, 10, false).size(), 10u);  // the consumer group has joined
+    rd_kafka_mock_push_request_errors(m.mc, kOffsetCommitApi, 1, RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED);
+    {
+      auto tx = ch->begin();
+      for (int i = 0; i < 50 && tx->taken().size() < 10; ++i) tx->take(10 - tx->taken().size(), true);
+      ASSERT_EQ(tx->taken().size(), 10u);
+      try {
+        tx->commit();
+        FAIL() << "a refused offset commit was reported as committed";
+      } catch (const ChannelException& e) {
+        EXPECT_NE(std::string(e.what()).find("offset commit failed"), std::string::npos) << e.what();
+      }
+    }
+    auto again = take_n(*ch, 10, true);
+    ASSERT_EQ(again.size(), 10u);
+    EXPECT_EQ(again.front().body, "0");  // taken again
+    ch->stop();
+  }
+  auto ch = open_channel(m);  // same group: after the committed offset
+  auto rest = take_n(*ch, 10, true);
+  ASSERT_EQ(rest.size(), 10u);
+  EXPECT_EQ(rest.front().body, "10");
+  ch->stop();
 }
 
 TEST(KafkaChannel, MalformedRecordsAreMarkedNotDropped) {
@@ -87,7 +112,7 @@ TEST(KafkaChannel, MalformedRecordsAreMarkedNotDropped) {
   rd_kafka_producev(p, RD_KAFKA_V_TOPIC("chan"), RD_KAFKA_V_VALUE(good.data(), good.size()), RD_KAFKA_V_END);
   rd_kafka_flush(p, 5000);
   rd_kafka_destroy(p);
-  auto ch = open(m);
+  auto ch = open_channel(m);
   auto got = take_n(*ch, 2, true);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].body, junk);
@@ -100,7 +125,7 @@ TEST(KafkaChannel, MalformedRecordsAreMarkedNotDropped) {
 // take while records waited in Kafka.
 TEST(KafkaChannel, SizeCountsFetchedRecordsUntilTaken) {
   Mock m;
-  auto ch = open(m);
+  auto ch = open_channel(m);
   EXPECT_EQ(ch->size(), 0u);
   {
     auto tx = ch->begin();
@@ -115,12 +140,84 @@ TEST(KafkaChannel, SizeCountsFetchedRecordsUntilTaken) {
   ch->stop();
 }
 
+// Flume: partitionIdHeader names the partition, and wins over defaultPartitionId; events without the
+// header go to defaultPartitionId.
+TEST(KafkaChannel, DefaultPartitionIdAndPartitionIdHeaderChooseThePartition) {
+  test::KafkaMock m("chan", 1, 4);
+  auto ch = open_channel(m, {{"defaultPartitionId", "2"}, {"partitionIdHeader", "part"}});
+  {
+    auto tx = ch->begin();
+    for (int i = 0; i < 10; ++i) {
+      Event e(std::to_string(i));
+      if (i < 3) e.headers.set("part", "3");
+      else if (i < 5) e.headers.set("part", "0");
+      tx->put(std::move(e));  // 5..9: no header
+    }
+    tx->commit();
+  }
+  EXPECT_EQ(m.high_watermark("chan", 0), 2);
+  EXPECT_EQ(m.high_watermark("chan", 1), 0);
+  EXPECT_EQ(m.high_watermark("chan", 2), 5);
+  EXPECT_EQ(m.high_watermark("chan", 3), 3);
+  EXPECT_EQ(take_n(*ch, 10, true).size(), 10u);  // the channel's consumer reads every partition
+  ch->stop();
+}
+
+// Flume: "the event will not be accepted into the channel". The whole put fails before anything is
+// produced (as for a record too large), so offering it again adds no duplicates of its neighbours.
+TEST(KafkaChannel, PartitionThatDoesNotExistRefusesThePutNothingWritten) {
+  test::KafkaMock m("chan", 1, 4);
+  auto ch = open_channel(m, {{"partitionIdHeader", "part"}});
+  auto put = [&](const std::string& part) -> std::string {
+    auto tx = ch->begin();
+    tx->put(Event("a"));
+    Event e("b");
+    e.headers.set("part", part);
+    tx->put(std::move(e));
+    tx->put(Event("c"));
+    try {
+      tx->commit();
+      return "";
+    } catch (const ChannelException& ex) {
+      return ex.what();
+    }
+  };
+  std::string err = put("7");
+  EXPECT_NE(err.find("event 1 of the batch: partition 7 does not exist: topic chan has 4 partitions (0..3)"),
+            std::string::npos) << err;
+  EXPECT_NE(err.find("nothing was written"), std::string::npos) << err;
+  err = put("abc");  // atoi made this partition 0
+  EXPECT_NE(err.find("header part = 'abc' is not a partition number"), std::string::npos) << err;
+  err = put("-1");  // librdkafka's "any partition"
+  EXPECT_NE(err.find("header part = '-1' is not a partition number"), std::string::npos) << err;
+  for (int p = 0; p < 4; ++p) EXPECT_EQ(m.high_watermark("chan", p), 0) << "partition " << p;
+  EXPECT_EQ(ch->metrics()->counter("BadPartitionCount").get(), 3);
+  EXPECT_EQ(put("3"), "");  // a partition that exists: accepted
+  EXPECT_EQ(m.high_watermark("chan", 3), 1);
+  ch->stop();
+
+  auto by_default = open_channel(m, {{"defaultPartitionId", "4"}});
+  auto tx = by_default->begin();
+  tx->put(Event("x"));
+  EXPECT_THROW(tx->commit(), ChannelException);
+}
+
+TEST(KafkaChannel, DefaultPartitionIdMustBeAPartitionNumber) {
+  Diagnostics d;
+  auto ctx = make_context({{"kafka.bootstrap.servers", "127.0.0.1:9"}, {"defaultPartitionId", "two"}}, &d,
+                          "channel kc (type kafka)", "a1.channels.kc.");
+  KafkaChannel ch("kc", ctx);
+  EXPECT_TRUE(d.has_errors());
+  EXPECT_NE(d.format().find("a1.channels.kc.defaultPartitionId"), std::string::npos) << d.format();
+}
+
 TEST(KafkaChannel, LegacyKeysAndUnknownProperties) {
   Diagnostics d;
   auto ctx = make_context({{"brokerList", "127.0.0.1:9"}, {"zookeeperConnect", "zk:2181"},
                            {"kafka.consumer.bogus.property", "1"}},
                           &d, "channel kc (type kafka)", "a1.channels.kc.");
   KafkaChannel ch("kc", ctx);
+  EXPECT_TRUE(ch.durable());  // what is not taken stays in the topic: shutdown says "kept", not "lost"
   std::string out = d.format();
   EXPECT_NE(out.find("brokerList: is deprecated"), std::string::npos) << out;
   EXPECT_NE(out.find("zookeeperConnect: is ignored"), std::string::npos) << out;

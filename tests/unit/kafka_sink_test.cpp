@@ -13,67 +13,55 @@ namespace sluice {
 namespace {
 
 using test::make_context;
+using test::open_sink;
 
 struct Mock : test::KafkaMock {
   Mock() : KafkaMock("t") {}
 };
 
+// The channel the sink takes from; keep-alive 0: an empty take answers at once.
+std::unique_ptr<MemoryChannel> memory_channel() {
+  auto ctx = make_context({{"keep-alive", "0"}});
+  return std::make_unique<MemoryChannel>("c1", ctx);
+}
+
 TEST(KafkaSink, DeliversAndRollsBackWhileTheBrokerIsDown) {
   Mock m;
-  auto cctx = make_context({{"keep-alive", "0"}});
-  MemoryChannel ch("c1", cctx);
-  Diagnostics d;
-  auto ctx = make_context({{"kafka.bootstrap.servers", m.bootstrap()},
-                           {"kafka.topic", "t"},
-                           {"deliveryTimeout", "1500"},
-                           {"kafka.producer.message.timeout.ms", "1000"}},
-                          &d);
-  KafkaSink sink("k1", ctx);
-  ASSERT_FALSE(d.has_errors()) << d.format();
-  sink.set_channel(&ch);
-  sink.start();
+  auto ch = memory_channel();
+  auto sink = open_sink(m, *ch, {{"deliveryTimeout", "1500"}, {"kafka.producer.message.timeout.ms", "1000"}});
   auto put = [&](int n) {
-    auto tx = ch.begin();
+    auto tx = ch->begin();
     for (int i = 0; i < n; ++i) tx->put(Event("e" + std::to_string(i)));
     tx->commit();
   };
   put(10);
-  EXPECT_EQ(sink.process(), Sink::Status::Ready);
-  EXPECT_EQ(ch.size(), 0u);
+  EXPECT_EQ(sink->process(), Sink::Status::Ready);
+  EXPECT_EQ(ch->size(), 0u);
   rd_kafka_mock_broker_set_down(m.mc, 1);
   put(5);
-  EXPECT_THROW(sink.process(), DeliveryException);
-  EXPECT_EQ(ch.size(), 5u);  // rolled back: nothing lost
+  EXPECT_THROW(sink->process(), DeliveryException);
+  EXPECT_EQ(ch->size(), 5u);  // rolled back: nothing lost
   rd_kafka_mock_broker_set_up(m.mc, 1);
   bool delivered = false;
   for (int i = 0; i < 10 && !delivered; ++i) {
     try {
-      delivered = sink.process() == Sink::Status::Ready;
+      delivered = sink->process() == Sink::Status::Ready;
     } catch (const DeliveryException&) {
     }
   }
   EXPECT_TRUE(delivered);
-  EXPECT_EQ(ch.size(), 0u);
-  sink.stop();
+  EXPECT_EQ(ch->size(), 0u);
+  sink->stop();
 }
 
 // Flume's behaviour, kept: the batch fails and is retried (the runner backs off); nothing is lost,
 // and since nothing of the batch is produced, the retries add no duplicates of its neighbours.
 TEST(KafkaSink, TooLargeEventFailsTheBatchBeforeAnythingIsProduced) {
   Mock m;
-  auto cctx = make_context({{"keep-alive", "0"}});
-  MemoryChannel ch("c1", cctx);
-  Diagnostics d;
-  auto ctx = make_context({{"kafka.bootstrap.servers", m.bootstrap()},
-                           {"kafka.topic", "t"},
-                           {"kafka.producer.message.max.bytes", "10000"}},
-                          &d);
-  KafkaSink sink("k1", ctx);
-  ASSERT_FALSE(d.has_errors()) << d.format();
-  sink.set_channel(&ch);
-  sink.start();
+  auto ch = memory_channel();
+  auto sink = open_sink(m, *ch, {{"kafka.producer.message.max.bytes", "10000"}});
   {
-    auto tx = ch.begin();
+    auto tx = ch->begin();
     tx->put(Event("small"));
     tx->put(Event(std::string(20000, 'x')));
     tx->put(Event("small"));
@@ -81,7 +69,7 @@ TEST(KafkaSink, TooLargeEventFailsTheBatchBeforeAnythingIsProduced) {
   }
   for (int i = 0; i < 3; ++i) {
     try {
-      sink.process();
+      sink->process();
       FAIL() << "an event over message.max.bytes was delivered";
     } catch (const DeliveryException& e) {
       std::string w = e.what();
@@ -89,9 +77,60 @@ TEST(KafkaSink, TooLargeEventFailsTheBatchBeforeAnythingIsProduced) {
       EXPECT_NE(w.find("kafka.producer.message.max.bytes"), std::string::npos) << w;
     }
   }
-  EXPECT_EQ(ch.size(), 3u);                // rolled back each time: nothing lost
+  EXPECT_EQ(ch->size(), 3u);                // rolled back each time: nothing lost
   EXPECT_EQ(m.high_watermark("t"), 0);     // and nothing of the batch was written
-  sink.stop();
+  sink->stop();
+}
+
+// Flume: partitionIdHeader names the partition and wins over defaultPartitionId.
+TEST(KafkaSink, DefaultPartitionIdAndPartitionIdHeaderChooseThePartition) {
+  test::KafkaMock m("t", 1, 4);
+  auto ch = memory_channel();
+  auto sink = open_sink(m, *ch, {{"defaultPartitionId", "1"}, {"partitionIdHeader", "part"}});
+  {
+    auto tx = ch->begin();
+    for (int i = 0; i < 6; ++i) {
+      Event e(std::to_string(i));
+      if (i < 2) e.headers.set("part", "3");  // 2..5: no header
+      tx->put(std::move(e));
+    }
+    tx->commit();
+  }
+  EXPECT_EQ(sink->process(), Sink::Status::Ready);
+  EXPECT_EQ(m.high_watermark("t", 0), 0);
+  EXPECT_EQ(m.high_watermark("t", 1), 4);
+  EXPECT_EQ(m.high_watermark("t", 2), 0);
+  EXPECT_EQ(m.high_watermark("t", 3), 2);
+  sink->stop();
+}
+
+// Flume: an invalid partition is an EventDeliveryException. Here the batch fails before anything is
+// produced and stays in the channel; the partition is checked against the topic the event goes to.
+TEST(KafkaSink, PartitionThatDoesNotExistFailsTheBatchNothingProduced) {
+  test::KafkaMock m("t", 1, 4);
+  rd_kafka_mock_topic_create(m.mc, "small", 2, 1);
+  auto ch = memory_channel();
+  auto sink = open_sink(m, *ch, {{"partitionIdHeader", "part"}});
+  {
+    auto tx = ch->begin();
+    tx->put(Event("a"));
+    Event e("b");
+    e.headers.set("part", "3");  // exists in t, not in small
+    e.headers.set("topic", "small");
+    tx->put(std::move(e));
+    tx->commit();
+  }
+  try {
+    sink->process();
+    FAIL() << "an event for a partition that does not exist was delivered";
+  } catch (const DeliveryException& ex) {
+    std::string w = ex.what();
+    EXPECT_NE(w.find("partition 3 does not exist: topic small has 2 partitions (0..1)"), std::string::npos) << w;
+  }
+  EXPECT_EQ(ch->size(), 2u);  // rolled back: nothing lost
+  for (int p = 0; p < 4; ++p) EXPECT_EQ(m.high_watermark("t", p), 0) << "partition " << p;
+  EXPECT_EQ(sink->metrics()->counter("BadPartitionCount").get(), 1);
+  sink->stop();
 }
 
 TEST(KafkaSink, UnknownProducerPropertyAndLegacyKeys) {

@@ -1,0 +1,54 @@
+#include "channels/kafka_partition.hpp"
+
+#include <charconv>
+#include <limits>
+#include <stdexcept>
+
+namespace sluice {
+
+KafkaPartitionChoice::KafkaPartitionChoice(Context& ctx) {
+  header_ = ctx.get_string("partitionIdHeader", "", "header naming the partition (wins over defaultPartitionId)");
+  if (ctx.has("defaultPartitionId"))
+    default_ = static_cast<int32_t>(ctx.get_int("defaultPartitionId", 0, "partition for events without partitionIdHeader", 0,
+                                                std::numeric_limits<int32_t>::max()));
+}
+
+int32_t KafkaPartitionChoice::choose(const Event& e) const {
+  if (!header_.empty())
+    if (const std::string* v = e.headers.find(header_)) {
+      int32_t p = -1;
+      auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), p);
+      if (ec != std::errc() || end != v->data() + v->size() || p < 0)
+        throw std::invalid_argument("header " + header_ + " = '" + *v + "' is not a partition number");
+      return p;
+    }
+  return default_;
+}
+
+void KafkaPartitionChoice::check(rd_kafka_t* rk, const std::string& topic, int32_t partition) {
+  if (partition == RD_KAFKA_PARTITION_UA) return;
+  std::lock_guard l(mu_);
+  auto it = counts_.find(topic);
+  if (it != counts_.end() && partition < it->second) return;
+  int32_t n = partition_count(rk, topic);
+  if (n < 0) return;
+  counts_[topic] = n;
+  if (partition >= n)
+    throw std::invalid_argument("partition " + std::to_string(partition) + " does not exist: topic " + topic + " has " +
+                                std::to_string(n) + " partition" + (n == 1 ? "" : "s") +
+                                (n > 0 ? " (0.." + std::to_string(n - 1) + ")" : ""));
+}
+
+int32_t KafkaPartitionChoice::partition_count(rd_kafka_t* rk, const std::string& topic) {
+  rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  int32_t n = -1;
+  if (rd_kafka_metadata(rk, 0, t, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) n = md->topics[0].partition_cnt;
+    rd_kafka_metadata_destroy(md);
+  }
+  rd_kafka_topic_destroy(t);
+  return n;
+}
+
+}  // namespace sluice

@@ -1,0 +1,43 @@
+// The explicit partition choice shared by the kafka channel and sink (Flume's defaultPartitionId and
+// partitionIdHeader): an event with the header goes to the partition it names, else to
+// defaultPartitionId, else librdkafka's partitioner picks (by key when there is one).
+// As in Flume, a header value that is no partition of the topic refuses the event (channel: the put
+// fails; sink: the batch fails), here before any record of the batch is produced, so offering the
+// batch again writes no duplicates of its neighbours. Never silently another partition: a value that
+// is not a whole number >= 0 is refused too (atoi used to send "abc" to partition 0).
+#pragma once
+#include <librdkafka/rdkafka.h>
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "agent/context.hpp"
+#include "agent/event.hpp"
+
+namespace sluice {
+
+class KafkaPartitionChoice {
+ public:
+  explicit KafkaPartitionChoice(Context& ctx);  // reads defaultPartitionId, partitionIdHeader
+  // True when some events get an explicit partition (then check() is worth calling).
+  bool active() const { return default_ != RD_KAFKA_PARTITION_UA || !header_.empty(); }
+  // The event's partition, or RD_KAFKA_PARTITION_UA; throws std::invalid_argument with the reason
+  // when the header is not a partition number.
+  int32_t choose(const Event& e) const;
+  // Throws std::invalid_argument when `partition` (an explicit choice) is not one of topic's
+  // partitions. Partition counts come from the brokers' metadata, cached per topic and asked again
+  // when a partition beyond the cached count is named (topics can grow). If the brokers cannot be
+  // asked, nothing is thrown: the produce then fails or succeeds on its own.
+  void check(rd_kafka_t* rk, const std::string& topic, int32_t partition);
+  const std::string& header() const { return header_; }
+
+ private:
+  int32_t partition_count(rd_kafka_t* rk, const std::string& topic);  // -1 if unknown
+  int32_t default_ = RD_KAFKA_PARTITION_UA;
+  std::string header_;
+  std::mutex mu_;
+  std::map<std::string, int32_t> counts_;
+};
+
+}  // namespace sluice
