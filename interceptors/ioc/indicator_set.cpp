@@ -85,6 +85,11 @@ void IndicatorSet::grow_filter() {
 
 void IndicatorSet::add(const Indicator& i, const std::string& feed) {
   ++count_;
+  // A CIDR matches addresses of its family; an IPv4 indicator is matched by IPv4 candidates only.
+  auto bit = [](Type t) { return 1u << static_cast<unsigned>(t); };
+  matchable_ |= i.type != Type::Cidr ? bit(i.type)
+                : i.value.find(':') == std::string::npos ? bit(Type::Ipv4)
+                                                         : bit(Type::Ipv6);
   if (i.type == Type::Cidr) {
     add_cidr(i.value, feed);
     return;
@@ -188,7 +193,7 @@ void IndicatorSet::prepare(const std::vector<Candidate>& cands, Probes& p) const
   p.first.clear();
   for (const auto& c : cands) {
     p.first.push_back(p.keys.size());
-    probe_keys(c, p.keys);
+    if (may_match(c.type)) probe_keys(c, p.keys);
   }
   for (uint64_t k : p.keys) filter_.prefetch(k);
 }

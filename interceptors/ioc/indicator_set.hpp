@@ -43,6 +43,9 @@ class IndicatorSet {
   template <class F>
   void finish(const std::vector<Candidate>& cands, const Probes& p, F&& on_match) const;
   size_t size() const { return count_; }
+  // False when no indicator of this set can match a candidate of type t (none of its kind is
+  // loaded): such candidates are neither hashed nor probed.
+  bool may_match(Type t) const { return matchable_ >> static_cast<unsigned>(t) & 1; }
   // The shape flags (shape_scan.hpp) a body scan needs so that no candidate that could match this
   // set is missed: URLs only with URL indicators, hashes with hashes, IPv6 shapes with any IP.
   unsigned shapes_needed() const;
@@ -80,12 +83,14 @@ class IndicatorSet {
   std::vector<TrieNode> v4_{1}, v6_{1};
   std::vector<std::string> feeds_;
   size_t count_ = 0;
+  unsigned matchable_ = 0;  // bit t: may_match(Type(t))
 };
 
 template <class F>
 void IndicatorSet::finish(const std::vector<Candidate>& cands, const Probes& p, F&& on_match) const {
   for (size_t i = 0; i < cands.size(); ++i)
-    if (auto m = lookup_with_keys(cands[i], p.keys.data() + p.first[i])) on_match(cands[i], *m);
+    if (may_match(cands[i].type))
+      if (auto m = lookup_with_keys(cands[i], p.keys.data() + p.first[i])) on_match(cands[i], *m);
 }
 
 }  // namespace sluice::ioc

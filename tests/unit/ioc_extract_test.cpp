@@ -335,6 +335,37 @@ TEST(IocSetFilter, EveryIndicatorFoundAfterGrowth) {
   EXPECT_EQ(s.counts_by_type().at("ipv4"), 60000u);
 }
 
+// Candidates of a type that no loaded indicator can match are not probed; loading one of that
+// type (or a CIDR of that family) makes them matchable, and prepare/finish still find every hit.
+TEST(IocSetFilter, OnlyMatchableTypesAreProbed) {
+  IndicatorSet s;
+  s.add(*classify("evil.com"), "f");
+  EXPECT_TRUE(s.may_match(Type::Domain));
+  for (Type t : {Type::Ipv4, Type::Ipv6, Type::Url, Type::Md5, Type::Sha1, Type::Sha256, Type::Email})
+    EXPECT_FALSE(s.may_match(t)) << type_name(t);
+  auto hits = [&](std::string_view body) {
+    Candidates c;
+    extract(body, Mode::Body, c);
+    IndicatorSet::Probes p;
+    s.prepare(c.items, p);
+    std::vector<std::string> v;
+    s.finish(c.items, p, [&](const Candidate&, const Match& m) { v.push_back(m.value); });
+    return v;
+  };
+  std::string body = "1.2.3.4 http://a.evil.com/x 2001:db8::1 x@evil.com 44d88612fea8a8f36de82e1278abb02f";
+  EXPECT_EQ(hits(body), (std::vector<std::string>{"evil.com", "evil.com"}));  // the URL's host, the e-mail's domain
+  s.add(*classify("1.2.3.0/24"), "f");
+  EXPECT_TRUE(s.may_match(Type::Ipv4));
+  EXPECT_FALSE(s.may_match(Type::Ipv6));
+  s.add(*classify("2001:db8::/32"), "f");
+  EXPECT_TRUE(s.may_match(Type::Ipv6));
+  s.add(*classify("http://a.evil.com/x"), "f");
+  s.add(*classify("x@evil.com"), "f");
+  s.add(*classify("44d88612fea8a8f36de82e1278abb02f"), "f");
+  EXPECT_EQ(hits(body), (std::vector<std::string>{"1.2.3.0/24", "http://a.evil.com/x", "evil.com", "2001:db8::/32",
+                                                  "evil.com", "x@evil.com", "44d88612fea8a8f36de82e1278abb02f"}));
+}
+
 struct TempDir {
   std::filesystem::path p;
   TempDir() {
