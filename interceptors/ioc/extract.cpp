@@ -65,19 +65,20 @@ bool add_as(Candidates& out, std::string_view raw, Type hint, bool no_markers) {
   return true;
 }
 
-void add_host(Candidates& out, std::string_view host, bool no_markers) {
+// colon: host may hold a ':' (false when the caller knows it has none).
+void add_host(Candidates& out, std::string_view host, bool no_markers, bool colon = true) {
   if (host.empty()) return;
   if (host.front() == '[') {  // [v6]:port
     size_t close = host.find(']');
     add_as(out, host.substr(1, close == std::string_view::npos ? host.size() - 1 : close - 1), Type::Ipv6, no_markers);
     return;
   }
-  size_t colon = std::string_view::npos, colons = 0;  // host:port loses its port; IPv6 keeps its colons
-  for (size_t i = 0; i < host.size(); ++i)
-    if (host[i] == ':' && colons++ == 0) colon = i;
-  if (colons == 1) host = host.substr(0, colon);
+  size_t first = std::string_view::npos, colons = 0;  // host:port loses its port; IPv6 keeps its colons
+  for (size_t i = 0; colon && i < host.size(); ++i)
+    if (host[i] == ':' && colons++ == 0) first = i;
+  if (colons == 1) host = host.substr(0, first);
   if (add_as(out, host, Type::Ipv4, no_markers)) return;
-  add_as(out, host, Type::Domain, no_markers);
+  if (colons < 2) add_as(out, host, Type::Domain, no_markers);  // a name never holds a ':', even refanged
 }
 
 // The kClass bits of a token: `any` of its characters, `all` of them.
@@ -89,8 +90,9 @@ struct TokenClass {
   }
 };
 
-// known: the class of t as given, if the caller has computed it while finding t.
-void token(std::string_view t, Candidates& out, const TokenClass* known = nullptr) {
+// known: the class of t as given, if the caller has computed it while finding t. shapes: without
+// kShapeUrl / kShapeHash no URL / hash candidates are added (the sweeper loaded none to match).
+void token(std::string_view t, Candidates& out, const TokenClass* known = nullptr, unsigned shapes = kAllShapes) {
   size_t given = t.size();
   while (!t.empty() && (t.back() == '.' || t.back() == ':' || t.back() == ']' || t.back() == '[')) t.remove_suffix(1);
   // A leading ':' is punctuation ("host: evil.com" cut oddly), unless it opens an IPv6 "::".
@@ -110,7 +112,7 @@ void token(std::string_view t, Candidates& out, const TokenClass* known = nullpt
     while (!url.empty() && !is_alpha(url.front())) url.remove_prefix(1);
     size_t scheme_end = url.find("://");
     if (scheme_end == std::string_view::npos) return;  // no letter before "://": no scheme, no URL
-    add_as(out, url, Type::Url, no_markers);
+    if (shapes & kShapeUrl) add_as(out, url, Type::Url, no_markers);
     size_t hs = scheme_end + 3;
     size_t he = authority_end(url, hs);
     std::string_view host = url.substr(hs, he == std::string_view::npos ? std::string_view::npos : he - hs);
@@ -132,7 +134,7 @@ void token(std::string_view t, Candidates& out, const TokenClass* known = nullpt
         }
         size_t n = i - b;
         bool hash = (piece_all & kHex) && (n == 32 || n == 40 || n == 64);
-        if (n >= 7 && ((piece_any & (kDot | kColon | kAt | kMarker)) || hash)) token(rest.substr(b, n), out);
+        if (n >= 7 && ((piece_any & (kDot | kColon | kAt | kMarker)) || hash)) token(rest.substr(b, n), out, nullptr, shapes);
         b = i + 1;
         piece_any = 0;
         piece_all = kHex;
@@ -153,21 +155,21 @@ void token(std::string_view t, Candidates& out, const TokenClass* known = nullpt
     while (start <= t.size()) {
       size_t next = t.find('/', start);
       std::string_view piece = t.substr(start, next == std::string_view::npos ? std::string_view::npos : next - start);
-      if (piece.size() >= 3) token(piece, out);
+      if (piece.size() >= 3) token(piece, out, nullptr, shapes);
       if (next == std::string_view::npos) break;
       start = next + 1;
     }
     return;
   }
   if (hex && (t.size() == 32 || t.size() == 40 || t.size() == 64)) {
-    add_as(out, t, Type::Md5, true);
+    if (shapes & kShapeHash) add_as(out, t, Type::Md5, true);
     return;
   }
   if (colon && !dot) {
     add_as(out, t, Type::Ipv6, no_markers);
     return;
   }
-  if (dot) add_host(out, t, no_markers);
+  if (dot) add_host(out, t, no_markers, colon);
 }
 
 // Why the shape scan gives only end offsets and the token is found by hand: a candidate's extent is
@@ -178,7 +180,8 @@ void token(std::string_view t, Candidates& out, const TokenClass* known = nullpt
 // classification of the whole body, minus the tokens that cannot hold a candidate.
 // `ends` are the shape ends that fall in body (offsets relative to it, at most body.size() + 1: a
 // dotted run's end may be the byte after the body).
-void classify_tokens(std::string_view body, const size_t* ends, const size_t* ends_end, Candidates& out) {
+void classify_tokens(std::string_view body, const size_t* ends, const size_t* ends_end, Candidates& out,
+                     unsigned shapes = kAllShapes) {
   size_t done = 0;  // body[0, done) has been classified
   for (; ends != ends_end; ++ends) {
     if (*ends == 0) continue;
@@ -191,7 +194,7 @@ void classify_tokens(std::string_view body, const size_t* ends, const size_t* en
     for (uint8_t k; b > done && !((k = kToken[static_cast<unsigned char>(body[b - 1])]) & kSepBit); --b) cls.add(k);
     size_t e = last + 1;
     for (uint8_t k; e < body.size() && !((k = kToken[static_cast<unsigned char>(body[e])]) & kSepBit); ++e) cls.add(k);
-    token(body.substr(b, e - b), out, &cls);
+    token(body.substr(b, e - b), out, &cls, shapes);
     done = e;
   }
 }
@@ -273,7 +276,7 @@ void extract_bodies(size_t n, const std::function<std::string_view(size_t)>& bod
     while (k < ends.size() && ends[k] <= starts[i + 1]) ends[k++] -= starts[i];
     Candidates& out = outs[i % outs.size()];
     out.clear();
-    classify_tokens(body(i), ends.data() + first, ends.data() + k, out);
+    classify_tokens(body(i), ends.data() + first, ends.data() + k, out, shapes);
     each(i, out);
   }
 }

@@ -246,6 +246,17 @@ TEST(IocShapes, NarrowerScansKeepEveryCandidateOfTheNeededTypes) {
         c, flags);
   }
   EXPECT_GT(skipped, 0u);  // narrower scans do skip tokens
+  // Without the URL and hash flags no URL or hash candidate is made; the URL's host still is.
+  std::string body = "http://evil.com/x?h=44d88612fea8a8f36de82e1278abb02f 44d88612fea8a8f36de82e1278abb02f";
+  std::vector<std::pair<Type, std::string>> narrow;
+  Candidates c;
+  extract_bodies(
+      1, [&](size_t) { return std::string_view(body); },
+      [&](size_t, const Candidates& got) {
+        for (const auto& x : got.items) narrow.emplace_back(x.type, std::string(x.value));
+      },
+      c, 0);
+  EXPECT_EQ(narrow, (std::vector<std::pair<Type, std::string>>{{Type::Domain, "evil.com"}}));
   IndicatorSet s;
   EXPECT_EQ(s.shapes_needed(), 0u);
   s.add(*classify("evil.com"), "f");
