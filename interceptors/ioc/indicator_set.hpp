@@ -84,6 +84,7 @@ class IndicatorSet {
   std::vector<std::string> feeds_;
   size_t count_ = 0;
   unsigned matchable_ = 0;  // bit t: may_match(Type(t))
+  uint64_t domain_depths_ = 0;  // bit k: a domain indicator has k labels (bit 63: 63 or more)
 };
 
 template <class F>

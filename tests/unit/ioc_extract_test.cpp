@@ -377,6 +377,35 @@ TEST(IocSetFilter, OnlyMatchableTypesAreProbed) {
                                                   "evil.com", "x@evil.com", "44d88612fea8a8f36de82e1278abb02f"}));
 }
 
+// Names are probed only at the depths (label counts) the loaded domains have; matching is unchanged.
+TEST(IocSetFilter, DomainsProbedOnlyAtLoadedDepths) {
+  IndicatorSet s;
+  s.add(*classify("evil.com"), "f");
+  s.add(*classify("a.b.bad.org"), "f");
+  auto hit = [&](std::string_view name) -> std::string {
+    Candidate c{Type::Domain, name};
+    IndicatorSet::Probes p;
+    s.prepare({c}, p);
+    std::string got;
+    s.finish({c}, p, [&](const Candidate&, const Match& m) { got = m.value; });
+    EXPECT_EQ(got, s.lookup(Type::Domain, name) ? s.lookup(Type::Domain, name)->value : "") << name;
+    return got;
+  };
+  EXPECT_EQ(hit("evil.com"), "evil.com");
+  EXPECT_EQ(hit("x.y.z.evil.com"), "evil.com");
+  EXPECT_EQ(hit("a.b.bad.org"), "a.b.bad.org");
+  EXPECT_EQ(hit("q.r.s.a.b.bad.org"), "a.b.bad.org");
+  EXPECT_EQ(hit("b.bad.org"), "");
+  EXPECT_EQ(hit("bad.org"), "");
+  EXPECT_EQ(hit("notevil.com"), "");
+  EXPECT_EQ(hit("evil.com.example.org"), "");
+  std::string deep;  // more than 63 labels
+  for (int i = 0; i < 70; ++i) deep += "a.";
+  s.add(*classify(deep + "deep.example"), "f");
+  EXPECT_EQ(hit("x." + deep + "deep.example"), deep + "deep.example");
+  EXPECT_EQ(hit("x." + deep + "evil.com"), "evil.com");
+}
+
 struct TempDir {
   std::filesystem::path p;
   TempDir() {
