@@ -73,6 +73,23 @@ void add_host(Candidates& out, std::string_view host, bool no_markers, bool colo
     add_as(out, host.substr(1, close == std::string_view::npos ? host.size() - 1 : close - 1), Type::Ipv6, no_markers);
     return;
   }
+  if (!colon && no_markers && !defanged_scheme(host)) {
+    // What add_as() would find, without its checks for IPv6 and CIDR forms (they need a ':' or a
+    // '/': token() has split at '/'), and without the domain attempt when the last label is all
+    // digits (no name ends so: "1763856000.123", "1.2.3.400").
+    uint32_t v4;
+    if (parse_ipv4(host, v4)) {
+      add(out, Type::Ipv4, host, v4);
+      return;
+    }
+    size_t e = host.size();
+    while (e > 0 && host[e - 1] == '.') --e;
+    size_t b = e;
+    while (b > 0 && host[b - 1] >= '0' && host[b - 1] <= '9') --b;
+    if (b < e && b > 0 && host[b - 1] == '.') return;
+    add_as(out, host, Type::Domain, true);
+    return;
+  }
   size_t first = std::string_view::npos, colons = 0;  // host:port loses its port; IPv6 keeps its colons
   for (size_t i = 0; colon && i < host.size(); ++i)
     if (host[i] == ':' && colons++ == 0) first = i;

@@ -34,6 +34,8 @@ bool is_upper(char c) { return char_class(c) & kUpperChar; }
 bool is_digit(char c) { return char_class(c) & kDigitChar; }
 bool is_hex(char c) { return char_class(c) & kHexChar; }
 
+}  // namespace
+
 // True when refang() or classify()'s trimming could change s: every defanging marker starts with
 // '[', '(' or '{', and the scheme forms hxxp/fxp are rewritten only at the start.
 bool defanged_scheme(std::string_view s) {
@@ -45,6 +47,8 @@ bool defanged_scheme(std::string_view s) {
   };
   return starts("hxxp") || starts("fxp");
 }
+
+namespace {
 bool may_need_refang(std::string_view s) {
   if (s.empty() || is_space(s.front()) || is_space(s.back())) return true;
   for (char c : s)
