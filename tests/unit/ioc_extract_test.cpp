@@ -2,6 +2,7 @@
 // separators, overlapping shapes, long tokens, binary bytes; the scan agrees with classifying every
 // token (the reference), classify_view() agrees with classify(), one scan per batch agrees with one
 // per body, and sweeping from several threads during reloads neither crashes nor misses.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -311,6 +312,23 @@ TEST(IocShapes, ParseIpv4IsInetPtonStrict) {
   for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "1.2.3.04", "256.1.1.1", "1..2.3", "1.2.3.4.", ".1.2.3", "1.2.3.a",
                           "1.2.3.1000", " 1.2.3.4"})
     EXPECT_FALSE(parse_ipv4(bad, a)) << bad;
+  // Against inet_pton on random strings of digits and dots (and a few other bytes).
+  std::mt19937 r(4);
+  size_t valid = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::string s(r() % 18, '0');
+    for (auto& c : s) c = "0123456789....a\0"[r() % 16];
+    if (r() % 4 == 0) s = std::to_string(r() % 300) + "." + std::to_string(r() % 300) + "." + std::to_string(r() % 300) + "." + std::to_string(r() % 300);
+    in_addr want{};
+    bool ok = s.find('\0') == std::string::npos && inet_pton(AF_INET, s.c_str(), &want) == 1;
+    uint32_t got = 0;
+    ASSERT_EQ(parse_ipv4(s, got), ok) << s;
+    if (ok) {
+      EXPECT_EQ(got, ntohl(want.s_addr)) << s;
+    }
+    valid += ok;
+  }
+  EXPECT_GT(valid, 10000u);
 }
 
 TEST(IocShapes, ShapeEndsAreSortedAndInsideTheBody) {
