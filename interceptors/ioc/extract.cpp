@@ -10,11 +10,10 @@
 namespace sluice::ioc {
 namespace {
 
-// Token separators: whitespace, quotes, brackets (not '[' ']', which defanged values use) and
-// punctuation that never occurs inside an indicator.
+// Token separators (shape_scan.hpp: the scan ends its token reports at the same ones).
 constexpr std::array<bool, 256> kSep = [] {
   std::array<bool, 256> t{};
-  for (unsigned char c : std::string_view(" \t\n\v\f\r\"'<>,;|(){}\\`")) t[c] = true;
+  for (unsigned char c : kTokenSeparators) t[c] = true;
   return t;
 }();
 bool is_sep(char c) { return kSep[static_cast<unsigned char>(c)]; }
@@ -189,21 +188,22 @@ void token(std::string_view t, Candidates& out, const TokenClass* known = nullpt
   if (dot) add_host(out, t, no_markers, colon);
 }
 
-// Why the shape scan gives only end offsets and the token is found by hand: a candidate's extent is
-// its token (whitespace, quotes, brackets around it), which Hyperscan cannot express without
-// look-behind, and start-of-match tracking on unbounded repeats is costly. Widening a match to its
-// token is cheap and visits every byte at most twice: offsets inside a token already classified
-// are skipped. The shapes are necessary conditions, so the result is exactly the per-token
-// classification of the whole body, minus the tokens that cannot hold a candidate.
+// Why the shape scan gives only end offsets and the token is found by hand: a token's start is
+// where a separator precedes it, which Hyperscan cannot report without look-behind, and
+// start-of-match tracking on unbounded repeats is costly. A token report is one past the token's
+// end (at its separator), a hex run's report inside its token; widening to the token is cheap and
+// visits every byte at most twice: offsets inside a token already classified are skipped. The
+// shapes are necessary conditions, so the result is exactly the per-token classification of the
+// whole body, minus the tokens that cannot hold a candidate.
 // `ends` are the shape ends that fall in body (offsets relative to it, at most body.size() + 1: a
-// dotted run's end may be the byte after the body).
+// token's separator may be the byte after the body, the '\n' that joins bodies).
 void classify_tokens(std::string_view body, const size_t* ends, const size_t* ends_end, Candidates& out,
                      unsigned shapes = kAllShapes) {
   size_t done = 0;  // body[0, done) has been classified
   for (; ends != ends_end; ++ends) {
     if (*ends == 0) continue;
     size_t last = std::min(*ends, body.size()) - 1;  // the match's last byte
-    if (last > 0 && is_sep(body[last])) --last;       // a dotted run ends one byte past its token
+    if (last > 0 && is_sep(body[last])) --last;       // a token report is one past its token
     if (last < done || is_sep(body[last])) continue;
     // Out to the separators on both sides, taking the token's class on the way.
     TokenClass cls;
