@@ -19,17 +19,20 @@ constexpr std::array<bool, 256> kSep = [] {
 bool is_sep(char c) { return kSep[static_cast<unsigned char>(c)]; }
 
 // What a character tells about its token, for the one pass in token().
-enum : uint8_t { kHex = 1, kDot = 2, kSlash = 4, kAt = 8, kColon = 16, kMarker = 32, kQuery = 64 };
+// kNonHex is set for every character that is not a hex digit, so that the OR of a token's classes
+// alone tells everything (a hash is a token without kNonHex).
+enum : uint8_t { kNonHex = 1, kDot = 2, kSlash = 4, kAt = 8, kColon = 16, kMarker = 32, kQuery = 64 };
 constexpr std::array<uint8_t, 256> kClass = [] {
   std::array<uint8_t, 256> t{};
-  for (unsigned char c : std::string_view("0123456789abcdefABCDEF")) t[c] = kHex;
-  t['.'] = kDot;
-  t['/'] = kSlash;
-  t['@'] = kAt;
-  t[':'] = kColon;
-  for (unsigned char c : std::string_view("?&=#")) t[c] = kQuery;  // with '/': where a URL path is cut
+  for (size_t c = 0; c < 256; ++c) t[c] = kNonHex;
+  for (unsigned char c : std::string_view("0123456789abcdefABCDEF")) t[c] = 0;
+  t['.'] = kNonHex | kDot;
+  t['/'] = kNonHex | kSlash;
+  t['@'] = kNonHex | kAt;
+  t[':'] = kNonHex | kColon;
+  for (unsigned char c : std::string_view("?&=#")) t[c] = kNonHex | kQuery;  // with '/': where a URL path is cut
   // What refang() or classify()'s trimming may act on (tokens of field modes may hold whitespace).
-  for (unsigned char c : std::string_view("[({ \t\n\v\f\r")) t[c] = kMarker;
+  for (unsigned char c : std::string_view("[({ \t\n\v\f\r")) t[c] = kNonHex | kMarker;
   return t;
 }();
 // kClass, plus a bit for the separators that end a token.
@@ -97,13 +100,10 @@ void add_host(Candidates& out, std::string_view host, bool no_markers, bool colo
   if (colons < 2) add_as(out, host, Type::Domain, no_markers);  // a name never holds a ':', even refanged
 }
 
-// The kClass bits of a token: `any` of its characters, `all` of them.
+// The kClass bits of any of a token's characters.
 struct TokenClass {
-  uint8_t any = 0, all = kHex;
-  void add(uint8_t k) {
-    any |= k;
-    all &= k;
-  }
+  uint8_t any = 0;
+  void add(uint8_t k) { any |= k; }
 };
 
 // known: the class of t as given, if the caller has computed it while finding t. shapes: without
@@ -119,8 +119,8 @@ void token(std::string_view t, Candidates& out, const TokenClass* known = nullpt
   if (known && t.size() == given) cls = *known;
   else
     for (char c : t) cls.add(kClass[static_cast<unsigned char>(c)]);
-  uint8_t any = cls.any, all = cls.all;
-  bool at = any & kAt, slash = any & kSlash, colon = any & kColon, dot = any & kDot, hex = all & kHex;
+  uint8_t any = cls.any;
+  bool at = any & kAt, slash = any & kSlash, colon = any & kColon, dot = any & kDot, hex = !(any & kNonHex);
   bool no_markers = !(any & kMarker);
   size_t scheme = colon && slash ? t.find("://") : std::string_view::npos;
   if (scheme != std::string_view::npos) {
@@ -133,28 +133,27 @@ void token(std::string_view t, Candidates& out, const TokenClass* known = nullpt
     size_t he = authority_end(url, hs);
     std::string_view host = url.substr(hs, he == std::string_view::npos ? std::string_view::npos : he - hs);
     if (auto a = host.rfind('@'); a != std::string_view::npos) host.remove_prefix(a + 1);
-    add_host(out, host, no_markers);
+    add_host(out, host, no_markers, host.find(':') != std::string_view::npos);
     // Indicators inside the path and query (?sha=<hash>, /redirect/evil.com/...).
     // A piece is looked at only if it can hold a candidate, which one pass tells: a piece with no
     // dot, colon, '@' or marker that is not 32/40/64 hex digits yields nothing in token().
     if (he != std::string_view::npos) {
       std::string_view rest = url.substr(he);
       size_t b = 0;
-      uint8_t piece_any = 0, piece_all = kHex;
-      for (size_t i = 0; i <= rest.size(); ++i) {
-        uint8_t k = i == rest.size() ? uint8_t{kSlash} : kClass[static_cast<unsigned char>(rest[i])];
-        if (!(k & (kSlash | kQuery))) {
-          piece_any |= k;
-          piece_all &= k;
-          continue;
-        }
-        size_t n = i - b;
-        bool hash = (piece_all & kHex) && (n == 32 || n == 40 || n == 64);
+      uint8_t piece_any = 0;
+      auto piece = [&](size_t end) {
+        size_t n = end - b;
+        bool hash = !(piece_any & kNonHex) && (n == 32 || n == 40 || n == 64);
         if (n >= 7 && ((piece_any & (kDot | kColon | kAt | kMarker)) || hash)) token(rest.substr(b, n), out, nullptr, shapes);
-        b = i + 1;
+        b = end + 1;
         piece_any = 0;
-        piece_all = kHex;
+      };
+      for (size_t i = 0; i < rest.size(); ++i) {
+        uint8_t k = kClass[static_cast<unsigned char>(rest[i])];
+        if (k & (kSlash | kQuery)) piece(i);
+        else piece_any |= k;
       }
+      piece(rest.size());
     }
     return;
   }
