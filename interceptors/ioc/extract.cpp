@@ -205,9 +205,18 @@ void classify_tokens(std::string_view body, const size_t* ends, const size_t* en
     if (last > 0 && is_sep(body[last])) --last;       // a token report is one past its token
     if (last < done || is_sep(body[last])) continue;
     // Out to the separators on both sides, taking the token's class on the way.
+    // Backwards four bytes per step while none of them is a separator (one test for four), then
+    // byte by byte up to the separator: most of this loop's time is in long URL tokens.
     TokenClass cls;
     size_t b = last + 1;
-    for (uint8_t k; b > done && !((k = kToken[static_cast<unsigned char>(body[b - 1])]) & kSepBit); --b) cls.add(k);
+    const auto* p = reinterpret_cast<const unsigned char*>(body.data());
+    while (b >= done + 4) {
+      uint8_t k = kToken[p[b - 1]] | kToken[p[b - 2]] | kToken[p[b - 3]] | kToken[p[b - 4]];
+      if (k & kSepBit) break;
+      cls.add(k);
+      b -= 4;
+    }
+    for (uint8_t k; b > done && !((k = kToken[p[b - 1]]) & kSepBit); --b) cls.add(k);
     size_t e = last + 1;
     for (uint8_t k; e < body.size() && !((k = kToken[static_cast<unsigned char>(body[e])]) & kSepBit); ++e) cls.add(k);
     token(body.substr(b, e - b), out, &cls, shapes);
