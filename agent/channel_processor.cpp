@@ -1,5 +1,6 @@
 #include "agent/channel_processor.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace sluice {
@@ -35,8 +36,28 @@ Channel* ChannelProcessor::single_channel(const Batch& batch) const {
 
 void ChannelProcessor::process_keeping(Batch& batch) {
   if (batch.empty()) return;
-  // Interceptors change events (and count them), so a retry must start from the originals: copy.
-  Channel* only = interceptors_.empty() ? single_channel(batch) : nullptr;
+  // Interceptors change events (and count them), so a retry must start from the originals. When
+  // every interceptor only sets headers, the chain runs on batch itself and only the headers are
+  // kept aside (a few short strings per event, against the body); otherwise the events are copied.
+  bool in_place = std::all_of(interceptors_.begin(), interceptors_.end(),
+                              [](const auto& i) { return i->only_sets_headers(); });
+  if (!in_place) {
+    Batch copy = batch;
+    process(std::move(copy));
+    batch.clear();
+    return;
+  }
+  std::vector<Headers> saved;
+  if (!interceptors_.empty()) {
+    saved.reserve(batch.size());
+    for (const auto& e : batch) saved.push_back(e.headers);
+    for (auto& i : interceptors_) i->intercept(batch);
+  }
+  auto restore = [&] {
+    if (saved.size() != batch.size()) return;  // cannot happen: these interceptors keep every event
+    for (size_t i = 0; i < batch.size(); ++i) batch[i].headers = std::move(saved[i]);
+  };
+  Channel* only = single_channel(batch);
   if (only && only->returns_puts()) {
     auto tx = only->begin();
     try {
@@ -45,13 +66,19 @@ void ChannelProcessor::process_keeping(Batch& batch) {
     } catch (...) {
       tx->return_puts(batch);
       tx->rollback();
+      restore();
       throw;
     }
     batch.clear();
     return;
   }
   Batch copy = batch;
-  process(std::move(copy));
+  try {
+    route(std::move(copy));
+  } catch (...) {
+    restore();
+    throw;
+  }
   batch.clear();
 }
 
@@ -60,6 +87,10 @@ void ChannelProcessor::process(Batch&& batch) {
     i->intercept(batch);
     if (batch.empty()) return;
   }
+  route(std::move(batch));
+}
+
+void ChannelProcessor::route(Batch&& batch) {
   // Fast path: every event goes to the same single required channel and no optional one
   // (the common replicating-to-one-channel case): no copies, one transaction.
   if (Channel* only = single_channel(batch)) {

@@ -24,13 +24,17 @@ class ChannelProcessor {
   void process(Batch&& batch);
   void process(Event&& event);
   // As process(), for a source that offers the same events again when a channel refuses them:
-  // on success batch is empty; on ChannelException it holds the events as they were given. With no
-  // interceptors and one channel that can return its puts (memory), no copy is made.
+  // on success batch is empty; on ChannelException it holds the events as they were given. When
+  // every interceptor only sets headers (Interceptor::only_sets_headers) and one channel that can
+  // return its puts (memory) takes every event, no event is copied: the chain runs in place and a
+  // refused batch gets its saved headers back.
   void process_keeping(Batch& batch);
   const std::vector<std::unique_ptr<Interceptor>>& interceptors() const { return interceptors_; }
   const ChannelSelector& selector() const { return *selector_; }
 
  private:
+  // The selector's part of process(): puts the intercepted batch into its channels.
+  void route(Batch&& batch);
   // The one required channel every event of batch goes to, with no optional channel; else null.
   Channel* single_channel(const Batch& batch) const;
 

@@ -17,6 +17,11 @@ class Interceptor {
   virtual void start() {}
   virtual void stop() {}
   virtual void intercept(Batch& batch) = 0;
+  // True when intercept() only adds or sets headers: it never drops, adds or reorders events and
+  // never changes a body. A chain of such interceptors runs on a source's batch in place, and a
+  // refused batch gets its saved headers back (ChannelProcessor::process_keeping), instead of
+  // every event being copied before the chain.
+  virtual bool only_sets_headers() const { return false; }
   // Interceptors with counters of their own return them (shown as INTERCEPTOR.name).
   virtual std::shared_ptr<ComponentMetrics> metrics() const { return nullptr; }
 

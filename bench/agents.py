@@ -146,19 +146,30 @@ class SluiceTwoTier(Sluice):
 
 
 class SluiceIoc(Sluice):
-    """Scenario 4: scenario 1 with the IOC sweeper on and 100 k indicators loaded."""
+    """Scenario 4: scenario 1 with the IOC sweeper on, in body mode (every token of the RFC 5424
+    line, syslog header included, since the source keeps all fields). Feed: 100 k indicators, half
+    domains, half IPv4 (default), or with BENCH_IOC_FEED=mixed the 1 M mixed feed of ioc_bench
+    (domains, IPv4, md5, URLs), so URL and hash candidates are looked up too."""
     name = "sluice-ioc"
 
     def command(self, scenario, source_file):
         cmd, env = super().command(scenario, source_file)
         feed = os.path.join(self.work, "feed.txt")
         with open(feed, "w") as f:
-            for i in range(100000):
-                f.write(("bad%d.example.com\n" % i) if i % 2 else ("198.%d.%d.%d\n" % (i >> 16 & 255, i >> 8 & 255, i & 255)))
+            if os.environ.get("BENCH_IOC_FEED") == "mixed":
+                import random  # here, not at the top: only this agent uses it
+                rnd = random.Random(42)
+                for i in range(1000000):
+                    f.write(("bad%d.example%d.com\n" % (i, i % 7), "%d.%d.%d.%d\n" % (11 + i % 200, i >> 16 & 255, i >> 8 & 255, i & 255),
+                             "%032x\n" % rnd.getrandbits(128), "http://host%d.example.net/p/%d\n" % (i, i))[i % 4])
+            else:
+                for i in range(100000):
+                    f.write(("bad%d.example.com\n" % i) if i % 2 else ("198.%d.%d.%d\n" % (i >> 16 & 255, i >> 8 & 255, i & 255)))
         conf = cmd[cmd.index("-f") + 1]
         with open(conf, "a") as f:
             f.write("b.sources.r.interceptors = ioc\nb.sources.r.interceptors.ioc.type = ioc_sweeper\n"
                     "b.sources.r.interceptors.ioc.feeds = f\nb.sources.r.interceptors.ioc.feeds.f.path = %s\n"
+                    "b.sources.r.interceptors.ioc.mode = body\n"
                     "b.sources.r.interceptors.ioc.reloadInterval = 0\n" % feed)
         return cmd, env
 

@@ -11,6 +11,7 @@ class HostInterceptor : public Interceptor {
  public:
   HostInterceptor(const std::string& name, Context& ctx);
   void intercept(Batch& batch) override;
+  bool only_sets_headers() const override { return true; }
   // The local host's address (use_ip) or canonical name, as Java's InetAddress.getLocalHost() gives it.
   static std::string local_host(bool use_ip);
 

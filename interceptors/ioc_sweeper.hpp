@@ -35,6 +35,7 @@ class IocSweeper : public Interceptor {
   void start() override;
   void stop() override;
   void intercept(Batch& batch) override;
+  bool only_sets_headers() const override { return true; }  // the ioc.* headers; every event is kept
   std::shared_ptr<ComponentMetrics> metrics() const override { return metrics_; }
   // Loads every feed and the allowlist; true and swaps them in if all could be read.
   bool reload();

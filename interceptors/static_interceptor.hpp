@@ -13,6 +13,7 @@ class StaticInterceptor : public Interceptor {
         key_(ctx.get_string("key", "key", "header name")),
         value_(ctx.get_string("value", "value", "header value")),
         preserve_(ctx.get_bool("preserveExisting", true, "keep the header if already present")) {}
+  bool only_sets_headers() const override { return true; }
   void intercept(Batch& batch) override {
     for (auto& e : batch) {
       if (preserve_) e.headers.set_if_absent(key_, value_);

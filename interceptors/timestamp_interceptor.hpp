@@ -10,6 +10,7 @@ class TimestampInterceptor : public Interceptor {
  public:
   TimestampInterceptor(const std::string& name, Context& ctx);
   void intercept(Batch& batch) override;
+  bool only_sets_headers() const override { return true; }
 
  private:
   std::string header_;

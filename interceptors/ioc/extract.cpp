@@ -10,27 +10,29 @@
 namespace sluice::ioc {
 namespace {
 
-// Token separators: whitespace, quotes, brackets (not '[' ']', which defanged values use) and
-// punctuation that never occurs inside an indicator.
+// Token separators (shape_scan.hpp: the scan ends its token reports at the same ones).
 constexpr std::array<bool, 256> kSep = [] {
   std::array<bool, 256> t{};
-  for (unsigned char c : std::string_view(" \t\n\v\f\r\"'<>,;|(){}\\`")) t[c] = true;
+  for (unsigned char c : kTokenSeparators) t[c] = true;
   return t;
 }();
 bool is_sep(char c) { return kSep[static_cast<unsigned char>(c)]; }
 
 // What a character tells about its token, for the one pass in token().
-enum : uint8_t { kHex = 1, kDot = 2, kSlash = 4, kAt = 8, kColon = 16, kMarker = 32, kQuery = 64 };
+// kNonHex is set for every character that is not a hex digit, so that the OR of a token's classes
+// alone tells everything (a hash is a token without kNonHex).
+enum : uint8_t { kNonHex = 1, kDot = 2, kSlash = 4, kAt = 8, kColon = 16, kMarker = 32, kQuery = 64 };
 constexpr std::array<uint8_t, 256> kClass = [] {
   std::array<uint8_t, 256> t{};
-  for (unsigned char c : std::string_view("0123456789abcdefABCDEF")) t[c] = kHex;
-  t['.'] = kDot;
-  t['/'] = kSlash;
-  t['@'] = kAt;
-  t[':'] = kColon;
-  for (unsigned char c : std::string_view("?&=#")) t[c] = kQuery;  // with '/': where a URL path is cut
+  for (size_t c = 0; c < 256; ++c) t[c] = kNonHex;
+  for (unsigned char c : std::string_view("0123456789abcdefABCDEF")) t[c] = 0;
+  t['.'] = kNonHex | kDot;
+  t['/'] = kNonHex | kSlash;
+  t['@'] = kNonHex | kAt;
+  t[':'] = kNonHex | kColon;
+  for (unsigned char c : std::string_view("?&=#")) t[c] = kNonHex | kQuery;  // with '/': where a URL path is cut
   // What refang() or classify()'s trimming may act on (tokens of field modes may hold whitespace).
-  for (unsigned char c : std::string_view("[({ \t\n\v\f\r")) t[c] = kMarker;
+  for (unsigned char c : std::string_view("[({ \t\n\v\f\r")) t[c] = kNonHex | kMarker;
   return t;
 }();
 // kClass, plus a bit for the separators that end a token.
@@ -65,32 +67,48 @@ bool add_as(Candidates& out, std::string_view raw, Type hint, bool no_markers) {
   return true;
 }
 
-void add_host(Candidates& out, std::string_view host, bool no_markers) {
+// colon: host may hold a ':' (false when the caller knows it has none).
+void add_host(Candidates& out, std::string_view host, bool no_markers, bool colon = true) {
   if (host.empty()) return;
   if (host.front() == '[') {  // [v6]:port
     size_t close = host.find(']');
     add_as(out, host.substr(1, close == std::string_view::npos ? host.size() - 1 : close - 1), Type::Ipv6, no_markers);
     return;
   }
-  size_t colon = std::string_view::npos, colons = 0;  // host:port loses its port; IPv6 keeps its colons
-  for (size_t i = 0; i < host.size(); ++i)
-    if (host[i] == ':' && colons++ == 0) colon = i;
-  if (colons == 1) host = host.substr(0, colon);
+  if (!colon && no_markers && !defanged_scheme(host)) {
+    // What add_as() would find, without its checks for IPv6 and CIDR forms (they need a ':' or a
+    // '/': token() has split at '/'), and without the domain attempt when the last label is all
+    // digits (no name ends so: "1763856000.123", "1.2.3.400").
+    uint32_t v4;
+    if (parse_ipv4(host, v4)) {
+      add(out, Type::Ipv4, host, v4);
+      return;
+    }
+    size_t e = host.size();
+    while (e > 0 && host[e - 1] == '.') --e;
+    size_t b = e;
+    while (b > 0 && host[b - 1] >= '0' && host[b - 1] <= '9') --b;
+    if (b < e && b > 0 && host[b - 1] == '.') return;
+    add_as(out, host, Type::Domain, true);
+    return;
+  }
+  size_t first = std::string_view::npos, colons = 0;  // host:port loses its port; IPv6 keeps its colons
+  for (size_t i = 0; colon && i < host.size(); ++i)
+    if (host[i] == ':' && colons++ == 0) first = i;
+  if (colons == 1) host = host.substr(0, first);
   if (add_as(out, host, Type::Ipv4, no_markers)) return;
-  add_as(out, host, Type::Domain, no_markers);
+  if (colons < 2) add_as(out, host, Type::Domain, no_markers);  // a name never holds a ':', even refanged
 }
 
-// The kClass bits of a token: `any` of its characters, `all` of them.
+// The kClass bits of any of a token's characters.
 struct TokenClass {
-  uint8_t any = 0, all = kHex;
-  void add(uint8_t k) {
-    any |= k;
-    all &= k;
-  }
+  uint8_t any = 0;
+  void add(uint8_t k) { any |= k; }
 };
 
-// known: the class of t as given, if the caller has computed it while finding t.
-void token(std::string_view t, Candidates& out, const TokenClass* known = nullptr) {
+// known: the class of t as given, if the caller has computed it while finding t. shapes: without
+// kShapeUrl / kShapeHash no URL / hash candidates are added (the sweeper loaded none to match).
+void token(std::string_view t, Candidates& out, const TokenClass* known = nullptr, unsigned shapes = kAllShapes) {
   size_t given = t.size();
   while (!t.empty() && (t.back() == '.' || t.back() == ':' || t.back() == ']' || t.back() == '[')) t.remove_suffix(1);
   // A leading ':' is punctuation ("host: evil.com" cut oddly), unless it opens an IPv6 "::".
@@ -101,8 +119,8 @@ void token(std::string_view t, Candidates& out, const TokenClass* known = nullpt
   if (known && t.size() == given) cls = *known;
   else
     for (char c : t) cls.add(kClass[static_cast<unsigned char>(c)]);
-  uint8_t any = cls.any, all = cls.all;
-  bool at = any & kAt, slash = any & kSlash, colon = any & kColon, dot = any & kDot, hex = all & kHex;
+  uint8_t any = cls.any;
+  bool at = any & kAt, slash = any & kSlash, colon = any & kColon, dot = any & kDot, hex = !(any & kNonHex);
   bool no_markers = !(any & kMarker);
   size_t scheme = colon && slash ? t.find("://") : std::string_view::npos;
   if (scheme != std::string_view::npos) {
@@ -110,33 +128,32 @@ void token(std::string_view t, Candidates& out, const TokenClass* known = nullpt
     while (!url.empty() && !is_alpha(url.front())) url.remove_prefix(1);
     size_t scheme_end = url.find("://");
     if (scheme_end == std::string_view::npos) return;  // no letter before "://": no scheme, no URL
-    add_as(out, url, Type::Url, no_markers);
+    if (shapes & kShapeUrl) add_as(out, url, Type::Url, no_markers);
     size_t hs = scheme_end + 3;
     size_t he = authority_end(url, hs);
     std::string_view host = url.substr(hs, he == std::string_view::npos ? std::string_view::npos : he - hs);
     if (auto a = host.rfind('@'); a != std::string_view::npos) host.remove_prefix(a + 1);
-    add_host(out, host, no_markers);
+    add_host(out, host, no_markers, host.find(':') != std::string_view::npos);
     // Indicators inside the path and query (?sha=<hash>, /redirect/evil.com/...).
     // A piece is looked at only if it can hold a candidate, which one pass tells: a piece with no
     // dot, colon, '@' or marker that is not 32/40/64 hex digits yields nothing in token().
     if (he != std::string_view::npos) {
       std::string_view rest = url.substr(he);
       size_t b = 0;
-      uint8_t piece_any = 0, piece_all = kHex;
-      for (size_t i = 0; i <= rest.size(); ++i) {
-        uint8_t k = i == rest.size() ? uint8_t{kSlash} : kClass[static_cast<unsigned char>(rest[i])];
-        if (!(k & (kSlash | kQuery))) {
-          piece_any |= k;
-          piece_all &= k;
-          continue;
-        }
-        size_t n = i - b;
-        bool hash = (piece_all & kHex) && (n == 32 || n == 40 || n == 64);
-        if (n >= 7 && ((piece_any & (kDot | kColon | kAt | kMarker)) || hash)) token(rest.substr(b, n), out);
-        b = i + 1;
+      uint8_t piece_any = 0;
+      auto piece = [&](size_t end) {
+        size_t n = end - b;
+        bool hash = !(piece_any & kNonHex) && (n == 32 || n == 40 || n == 64);
+        if (n >= 7 && ((piece_any & (kDot | kColon | kAt | kMarker)) || hash)) token(rest.substr(b, n), out, nullptr, shapes);
+        b = end + 1;
         piece_any = 0;
-        piece_all = kHex;
+      };
+      for (size_t i = 0; i < rest.size(); ++i) {
+        uint8_t k = kClass[static_cast<unsigned char>(rest[i])];
+        if (k & (kSlash | kQuery)) piece(i);
+        else piece_any |= k;
       }
+      piece(rest.size());
     }
     return;
   }
@@ -153,45 +170,56 @@ void token(std::string_view t, Candidates& out, const TokenClass* known = nullpt
     while (start <= t.size()) {
       size_t next = t.find('/', start);
       std::string_view piece = t.substr(start, next == std::string_view::npos ? std::string_view::npos : next - start);
-      if (piece.size() >= 3) token(piece, out);
+      if (piece.size() >= 3) token(piece, out, nullptr, shapes);
       if (next == std::string_view::npos) break;
       start = next + 1;
     }
     return;
   }
   if (hex && (t.size() == 32 || t.size() == 40 || t.size() == 64)) {
-    add_as(out, t, Type::Md5, true);
+    if (shapes & kShapeHash) add_as(out, t, Type::Md5, true);
     return;
   }
   if (colon && !dot) {
     add_as(out, t, Type::Ipv6, no_markers);
     return;
   }
-  if (dot) add_host(out, t, no_markers);
+  if (dot) add_host(out, t, no_markers, colon);
 }
 
-// Why the shape scan gives only end offsets and the token is found by hand: a candidate's extent is
-// its token (whitespace, quotes, brackets around it), which Hyperscan cannot express without
-// look-behind, and start-of-match tracking on unbounded repeats is costly. Widening a match to its
-// token is cheap and visits every byte at most twice: offsets inside a token already classified
-// are skipped. The shapes are necessary conditions, so the result is exactly the per-token
-// classification of the whole body, minus the tokens that cannot hold a candidate.
+// Why the shape scan gives only end offsets and the token is found by hand: a token's start is
+// where a separator precedes it, which Hyperscan cannot report without look-behind, and
+// start-of-match tracking on unbounded repeats is costly. A token report is one past the token's
+// end (at its separator), a hex run's report inside its token; widening to the token is cheap and
+// visits every byte at most twice: offsets inside a token already classified are skipped. The
+// shapes are necessary conditions, so the result is exactly the per-token classification of the
+// whole body, minus the tokens that cannot hold a candidate.
 // `ends` are the shape ends that fall in body (offsets relative to it, at most body.size() + 1: a
-// dotted run's end may be the byte after the body).
-void classify_tokens(std::string_view body, const size_t* ends, const size_t* ends_end, Candidates& out) {
+// token's separator may be the byte after the body, the '\n' that joins bodies).
+void classify_tokens(std::string_view body, const size_t* ends, const size_t* ends_end, Candidates& out,
+                     unsigned shapes = kAllShapes) {
   size_t done = 0;  // body[0, done) has been classified
   for (; ends != ends_end; ++ends) {
     if (*ends == 0) continue;
     size_t last = std::min(*ends, body.size()) - 1;  // the match's last byte
-    if (last > 0 && is_sep(body[last])) --last;       // a dotted run ends one byte past its token
+    if (last > 0 && is_sep(body[last])) --last;       // a token report is one past its token
     if (last < done || is_sep(body[last])) continue;
     // Out to the separators on both sides, taking the token's class on the way.
+    // Backwards four bytes per step while none of them is a separator (one test for four), then
+    // byte by byte up to the separator: most of this loop's time is in long URL tokens.
     TokenClass cls;
     size_t b = last + 1;
-    for (uint8_t k; b > done && !((k = kToken[static_cast<unsigned char>(body[b - 1])]) & kSepBit); --b) cls.add(k);
+    const auto* p = reinterpret_cast<const unsigned char*>(body.data());
+    while (b >= done + 4) {
+      uint8_t k = kToken[p[b - 1]] | kToken[p[b - 2]] | kToken[p[b - 3]] | kToken[p[b - 4]];
+      if (k & kSepBit) break;
+      cls.add(k);
+      b -= 4;
+    }
+    for (uint8_t k; b > done && !((k = kToken[p[b - 1]]) & kSepBit); --b) cls.add(k);
     size_t e = last + 1;
     for (uint8_t k; e < body.size() && !((k = kToken[static_cast<unsigned char>(body[e])]) & kSepBit); ++e) cls.add(k);
-    token(body.substr(b, e - b), out, &cls);
+    token(body.substr(b, e - b), out, &cls, shapes);
     done = e;
   }
 }
@@ -273,7 +301,7 @@ void extract_bodies(size_t n, const std::function<std::string_view(size_t)>& bod
     while (k < ends.size() && ends[k] <= starts[i + 1]) ends[k++] -= starts[i];
     Candidates& out = outs[i % outs.size()];
     out.clear();
-    classify_tokens(body(i), ends.data() + first, ends.data() + k, out);
+    classify_tokens(body(i), ends.data() + first, ends.data() + k, out, shapes);
     each(i, out);
   }
 }

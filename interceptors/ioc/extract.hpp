@@ -1,5 +1,5 @@
-// Candidate extraction. Body mode: one Hyperscan scan of the body finds candidate shapes (IPv4,
-// URL scheme, e-mail, hex hash, IPv6, domain with a TLD; see shape_scan.hpp); the token around each
+// Candidate extraction. Body mode: a Hyperscan scan of the body finds candidate shapes (tokens
+// with a '.', '[' or ':', hex runs; see shape_scan.hpp); the token around each
 // match (cut at whitespace, quotes, brackets and separators) is classified exactly (URL and its
 // host, host:port, IPv4/IPv6, email and its domain, md5/sha1/sha256, domain). Tokens without a
 // shape are never looked at again.

@@ -31,8 +31,9 @@ constexpr std::array<uint8_t, 256> kChar = [] {
 uint8_t char_class(char c) { return kChar[static_cast<unsigned char>(c)]; }
 bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 bool is_upper(char c) { return char_class(c) & kUpperChar; }
-bool is_digit(char c) { return char_class(c) & kDigitChar; }
 bool is_hex(char c) { return char_class(c) & kHexChar; }
+
+}  // namespace
 
 // True when refang() or classify()'s trimming could change s: every defanging marker starts with
 // '[', '(' or '{', and the scheme forms hxxp/fxp are rewritten only at the start.
@@ -45,6 +46,8 @@ bool defanged_scheme(std::string_view s) {
   };
   return starts("hxxp") || starts("fxp");
 }
+
+namespace {
 bool may_need_refang(std::string_view s) {
   if (s.empty() || is_space(s.front()) || is_space(s.back())) return true;
   for (char c : s)
@@ -88,24 +91,35 @@ QuickClass url_view(std::string_view s) {
 }  // namespace
 
 bool parse_ipv4(std::string_view s, uint32_t& out) {
-  uint32_t value = 0, octet = 0;
-  int octets = 0, digits = 0;
-  for (char c : s) {
-    if (is_digit(c)) {
-      if (digits > 0 && octet == 0) return false;  // leading zero
-      octet = octet * 10 + static_cast<uint32_t>(c - '0');
-      if (octet > 255) return false;
-      if (digits++ == 0 && ++octets > 4) return false;
-    } else if (c == '.' && digits > 0 && octets < 4) {
-      value = value << 8 | octet;
-      octet = 0;
-      digits = 0;
-    } else {
-      return false;
+  // Octet by octet with no loop state (the sweep calls this for every host-like token): 1-3
+  // digits, no leading zero, at most 255, separated by single dots, nothing else.
+  if (s.size() < 7 || s.size() > 15) return false;
+  const char* p = s.data();
+  const char* end = p + s.size();
+  auto digit = [&](const char* q) { return q < end ? static_cast<unsigned>(*q) - '0' : 10u; };
+  uint32_t value = 0;
+  for (int k = 0; k < 4; ++k) {
+    if (k > 0) {
+      if (p == end || *p != '.') return false;
+      ++p;
     }
+    unsigned octet = digit(p);
+    if (octet > 9) return false;
+    ++p;
+    if (unsigned d = digit(p); d <= 9) {
+      if (octet == 0) return false;  // leading zero
+      octet = octet * 10 + d;
+      ++p;
+      if (unsigned d3 = digit(p); d3 <= 9) {
+        octet = octet * 10 + d3;
+        ++p;
+        if (octet > 255) return false;
+      }
+    }
+    value = value << 8 | octet;
   }
-  if (octets != 4 || digits == 0) return false;
-  out = value << 8 | octet;
+  if (p != end) return false;
+  out = value;
   return true;
 }
 

@@ -44,6 +44,8 @@ struct QuickClass {
   QuickClass(Kind k, Type t, std::string_view v, uint32_t a = 0) : kind(k), type(t), value(v), ipv4(a) {}
 };
 // no_markers: the caller has checked that raw holds no '[', '(', '{' and no whitespace.
+// (Then only a defanged scheme at the start, hxxp or fxp in any case, can make it NeedsCopy.)
+bool defanged_scheme(std::string_view s);
 QuickClass classify_view(std::string_view raw, Type hint, bool no_markers = false);
 
 // Strict dotted-quad IPv4 (what inet_pton accepts: four decimal octets, no leading zeros) into a

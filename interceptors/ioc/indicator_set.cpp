@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+
 #include "interceptors/ioc/shape_scan.hpp"
 
 namespace sluice::ioc {
@@ -25,17 +27,19 @@ bool address_bytes(const std::string& ip, std::vector<uint8_t>& out) {
 bool bit(const uint8_t* b, int i) { return (b[i / 8] >> (7 - i % 8)) & 1; }
 
 // Calls f on the name and on each parent at a label boundary that still has a dot (never a bare
-// TLD: a.b.evil.com, b.evil.com, evil.com) until f returns true. Loops by hand: memchr's call cost
-// showed in the sweep's profile for these short names.
+// TLD: a.b.evil.com, b.evil.com, evil.com) until f returns true, skipping names whose number of
+// labels no domain indicator has (bit min(labels, 63) of depths). Loops by hand: memchr's call
+// cost showed in the sweep's profile for these short names.
 template <class F>
-bool for_each_parent(std::string_view d, F&& f) {
-  if (f(d)) return true;
+bool for_each_parent(std::string_view d, uint64_t depths, F&& f) {
   size_t dots = 0;
   for (char c : d) dots += c == '.';
+  auto wanted = [depths](size_t labels) { return depths >> std::min<size_t>(labels, 63) & 1; };
+  if (wanted(dots + 1) && f(d)) return true;
   for (size_t i = 0; i < d.size() && dots > 1; ++i) {
     if (d[i] != '.') continue;
     --dots;
-    if (f(d.substr(i + 1))) return true;
+    if (wanted(dots + 1) && f(d.substr(i + 1))) return true;
   }
   return false;
 }
@@ -85,6 +89,15 @@ void IndicatorSet::grow_filter() {
 
 void IndicatorSet::add(const Indicator& i, const std::string& feed) {
   ++count_;
+  // A CIDR matches addresses of its family; an IPv4 indicator is matched by IPv4 candidates only.
+  auto bit = [](Type t) { return 1u << static_cast<unsigned>(t); };
+  matchable_ |= i.type != Type::Cidr ? bit(i.type)
+                : i.value.find(':') == std::string::npos ? bit(Type::Ipv4)
+                                                         : bit(Type::Ipv6);
+  if (i.type == Type::Domain) {
+    size_t labels = 1 + static_cast<size_t>(std::count(i.value.begin(), i.value.end(), '.'));
+    domain_depths_ |= uint64_t{1} << std::min<size_t>(labels, 63);
+  }
   if (i.type == Type::Cidr) {
     add_cidr(i.value, feed);
     return;
@@ -149,7 +162,7 @@ std::optional<Match> IndicatorSet::lookup(Type type, std::string_view value) con
     case Type::Domain: {
       // evil.com matches evil.com and any.sub.evil.com, never notevil.com or evil.com.example.org.
       std::optional<Match> m;
-      for_each_parent(value, [&](std::string_view d) { return (m = find_exact(Type::Domain, d)).has_value(); });
+      for_each_parent(value, domain_depths_, [&](std::string_view d) { return (m = find_exact(Type::Domain, d)).has_value(); });
       return m;
     }
     case Type::Ipv4: {
@@ -167,41 +180,63 @@ std::optional<Match> IndicatorSet::lookup(Type type, std::string_view value) con
   }
 }
 
-void IndicatorSet::probe_keys(const Candidate& c, std::vector<uint64_t>& keys) const {
+void IndicatorSet::probe_keys(const Candidate& c, Probes& p) const {
+  auto push = [&](uint64_t key, size_t offset) {
+    p.keys.push_back(key);
+    p.offsets.push_back(static_cast<uint32_t>(offset));
+  };
   if (c.type == Type::Ipv4) {
     uint32_t v4 = c.ipv4;
-    keys.push_back(v4 != 0 || parse_ipv4(c.value, v4) ? filter_key(v4) : 0);
+    push(v4 != 0 || parse_ipv4(c.value, v4) ? filter_key(v4) : 0, 0);
     return;
   }
   if (c.type != Type::Domain) {
-    keys.push_back(filter_key(c.type, c.value));
+    push(filter_key(c.type, c.value), 0);
     return;
   }
-  for_each_parent(c.value, [&](std::string_view d) {
-    keys.push_back(filter_key(Type::Domain, d));
-    return false;
-  });
+  // The names lookup() tries, in its order (for_each_parent), from one pass over the dots. A
+  // candidate is at most 253 bytes (classify_view, normalize_domain); a longer value (not made by
+  // the extractor) takes the general walk.
+  std::string_view d = c.value;
+  if (d.size() > 253) {
+    for_each_parent(d, domain_depths_, [&](std::string_view parent) {
+      push(filter_key(Type::Domain, parent), d.size() - parent.size());
+      return false;
+    });
+    return;
+  }
+  uint8_t dots[256];
+  size_t n = 0;
+  for (size_t i = 0; i < d.size(); ++i)
+    if (d[i] == '.') dots[n++] = static_cast<uint8_t>(i);
+  auto wanted = [this](size_t labels) { return domain_depths_ >> std::min<size_t>(labels, 63) & 1; };
+  if (wanted(n + 1)) push(filter_key(Type::Domain, d), 0);
+  for (size_t j = 0; j + 1 < n; ++j)  // parents that still have a dot
+    if (wanted(n - j)) push(filter_key(Type::Domain, d.substr(dots[j] + 1u)), dots[j] + 1u);
 }
 
 void IndicatorSet::prepare(const std::vector<Candidate>& cands, Probes& p) const {
   p.keys.clear();
+  p.offsets.clear();
   p.first.clear();
   for (const auto& c : cands) {
     p.first.push_back(p.keys.size());
-    probe_keys(c, p.keys);
+    if (may_match(c.type)) probe_keys(c, p);
   }
+  p.first.push_back(p.keys.size());
   for (uint64_t k : p.keys) filter_.prefetch(k);
 }
 
-std::optional<Match> IndicatorSet::lookup_with_keys(const Candidate& c, const uint64_t* keys) const {
-  if (c.type == Type::Domain) {  // the same walk as lookup(), with the keys probe_keys() made
-    std::optional<Match> m;
-    for_each_parent(c.value, [&](std::string_view d) { return (m = find_exact(Type::Domain, d, *keys++)).has_value(); });
-    return m;
+std::optional<Match> IndicatorSet::lookup_with_keys(const Candidate& c, const Probes& p, size_t first,
+                                                    size_t last) const {
+  if (c.type == Type::Domain) {  // the names lookup() tries, with the keys probe_keys() made
+    for (size_t k = first; k < last; ++k)
+      if (auto m = find_exact(Type::Domain, c.value.substr(p.offsets[k]), p.keys[k])) return m;
+    return std::nullopt;
   }
-  if (c.type == Type::Ipv4 && c.ipv4 != 0) return lookup_ipv4(c.ipv4, c.value, keys[0]);
+  if (c.type == Type::Ipv4 && c.ipv4 != 0) return lookup_ipv4(c.ipv4, c.value, p.keys[first]);
   if (c.type == Type::Ipv4 || c.type == Type::Ipv6) return lookup(c);
-  return find_exact(c.type, c.value, keys[0]);
+  return find_exact(c.type, c.value, p.keys[first]);
 }
 
 unsigned IndicatorSet::shapes_needed() const {

@@ -37,12 +37,16 @@ class IndicatorSet {
   // event before finishing this one gives the blocks time to arrive.
   struct Probes {
     std::vector<uint64_t> keys;
-    std::vector<size_t> first;  // where each candidate's keys start
+    std::vector<uint32_t> offsets;  // per key: where in the value the probed name starts (a domain's parent)
+    std::vector<size_t> first;      // where each candidate's keys start, and one past the last
   };
   void prepare(const std::vector<Candidate>& cands, Probes& p) const;
   template <class F>
   void finish(const std::vector<Candidate>& cands, const Probes& p, F&& on_match) const;
   size_t size() const { return count_; }
+  // False when no indicator of this set can match a candidate of type t (none of its kind is
+  // loaded): such candidates are neither hashed nor probed.
+  bool may_match(Type t) const { return matchable_ >> static_cast<unsigned>(t) & 1; }
   // The shape flags (shape_scan.hpp) a body scan needs so that no candidate that could match this
   // set is missed: URLs only with URL indicators, hashes with hashes, IPv6 shapes with any IP.
   unsigned shapes_needed() const;
@@ -65,8 +69,8 @@ class IndicatorSet {
   std::optional<Match> find_exact(Type t, std::string_view value) const;
   std::optional<Match> find_exact(Type t, std::string_view value, uint64_t key) const;
   // The filter keys lookup(c) probes, in order (a domain: itself, then each parent).
-  void probe_keys(const Candidate& c, std::vector<uint64_t>& keys) const;
-  std::optional<Match> lookup_with_keys(const Candidate& c, const uint64_t* keys) const;
+  void probe_keys(const Candidate& c, Probes& p) const;
+  std::optional<Match> lookup_with_keys(const Candidate& c, const Probes& p, size_t first, size_t last) const;
   std::optional<Match> lookup_ipv4(uint32_t address, std::string_view value, uint64_t key) const;
   std::optional<Match> lookup_trie(const std::vector<TrieNode>& trie, const uint8_t* bytes, int bits) const;
   void add_cidr(const std::string& cidr, const std::string& feed);
@@ -80,12 +84,15 @@ class IndicatorSet {
   std::vector<TrieNode> v4_{1}, v6_{1};
   std::vector<std::string> feeds_;
   size_t count_ = 0;
+  unsigned matchable_ = 0;  // bit t: may_match(Type(t))
+  uint64_t domain_depths_ = 0;  // bit k: a domain indicator has k labels (bit 63: 63 or more)
 };
 
 template <class F>
 void IndicatorSet::finish(const std::vector<Candidate>& cands, const Probes& p, F&& on_match) const {
   for (size_t i = 0; i < cands.size(); ++i)
-    if (auto m = lookup_with_keys(cands[i], p.keys.data() + p.first[i])) on_match(cands[i], *m);
+    if (may_match(cands[i].type))
+      if (auto m = lookup_with_keys(cands[i], p, p.first[i], p.first[i + 1])) on_match(cands[i], *m);
 }
 
 }  // namespace sluice::ioc

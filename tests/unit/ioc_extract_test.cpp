@@ -2,6 +2,7 @@
 // separators, overlapping shapes, long tokens, binary bytes; the scan agrees with classifying every
 // token (the reference), classify_view() agrees with classify(), one scan per batch agrees with one
 // per body, and sweeping from several threads during reloads neither crashes nor misses.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -246,6 +247,17 @@ TEST(IocShapes, NarrowerScansKeepEveryCandidateOfTheNeededTypes) {
         c, flags);
   }
   EXPECT_GT(skipped, 0u);  // narrower scans do skip tokens
+  // Without the URL and hash flags no URL or hash candidate is made; the URL's host still is.
+  std::string body = "http://evil.com/x?h=44d88612fea8a8f36de82e1278abb02f 44d88612fea8a8f36de82e1278abb02f";
+  std::vector<std::pair<Type, std::string>> narrow;
+  Candidates c;
+  extract_bodies(
+      1, [&](size_t) { return std::string_view(body); },
+      [&](size_t, const Candidates& got) {
+        for (const auto& x : got.items) narrow.emplace_back(x.type, std::string(x.value));
+      },
+      c, 0);
+  EXPECT_EQ(narrow, (std::vector<std::pair<Type, std::string>>{{Type::Domain, "evil.com"}}));
   IndicatorSet s;
   EXPECT_EQ(s.shapes_needed(), 0u);
   s.add(*classify("evil.com"), "f");
@@ -300,6 +312,23 @@ TEST(IocShapes, ParseIpv4IsInetPtonStrict) {
   for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "1.2.3.04", "256.1.1.1", "1..2.3", "1.2.3.4.", ".1.2.3", "1.2.3.a",
                           "1.2.3.1000", " 1.2.3.4"})
     EXPECT_FALSE(parse_ipv4(bad, a)) << bad;
+  // Against inet_pton on random strings of digits and dots (and a few other bytes).
+  std::mt19937 r(4);
+  size_t valid = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::string s(r() % 18, '0');
+    for (auto& c : s) c = "0123456789....a\0"[r() % 16];
+    if (r() % 4 == 0) s = std::to_string(r() % 300) + "." + std::to_string(r() % 300) + "." + std::to_string(r() % 300) + "." + std::to_string(r() % 300);
+    in_addr want{};
+    bool ok = s.find('\0') == std::string::npos && inet_pton(AF_INET, s.c_str(), &want) == 1;
+    uint32_t got = 0;
+    ASSERT_EQ(parse_ipv4(s, got), ok) << s;
+    if (ok) {
+      EXPECT_EQ(got, ntohl(want.s_addr)) << s;
+    }
+    valid += ok;
+  }
+  EXPECT_GT(valid, 10000u);
 }
 
 TEST(IocShapes, ShapeEndsAreSortedAndInsideTheBody) {
@@ -333,6 +362,66 @@ TEST(IocSetFilter, EveryIndicatorFoundAfterGrowth) {
   }
   EXPECT_EQ(wrong, 0u);
   EXPECT_EQ(s.counts_by_type().at("ipv4"), 60000u);
+}
+
+// Candidates of a type that no loaded indicator can match are not probed; loading one of that
+// type (or a CIDR of that family) makes them matchable, and prepare/finish still find every hit.
+TEST(IocSetFilter, OnlyMatchableTypesAreProbed) {
+  IndicatorSet s;
+  s.add(*classify("evil.com"), "f");
+  EXPECT_TRUE(s.may_match(Type::Domain));
+  for (Type t : {Type::Ipv4, Type::Ipv6, Type::Url, Type::Md5, Type::Sha1, Type::Sha256, Type::Email})
+    EXPECT_FALSE(s.may_match(t)) << type_name(t);
+  auto hits = [&](std::string_view body) {
+    Candidates c;
+    extract(body, Mode::Body, c);
+    IndicatorSet::Probes p;
+    s.prepare(c.items, p);
+    std::vector<std::string> v;
+    s.finish(c.items, p, [&](const Candidate&, const Match& m) { v.push_back(m.value); });
+    return v;
+  };
+  std::string body = "1.2.3.4 http://a.evil.com/x 2001:db8::1 x@evil.com 44d88612fea8a8f36de82e1278abb02f";
+  EXPECT_EQ(hits(body), (std::vector<std::string>{"evil.com", "evil.com"}));  // the URL's host, the e-mail's domain
+  s.add(*classify("1.2.3.0/24"), "f");
+  EXPECT_TRUE(s.may_match(Type::Ipv4));
+  EXPECT_FALSE(s.may_match(Type::Ipv6));
+  s.add(*classify("2001:db8::/32"), "f");
+  EXPECT_TRUE(s.may_match(Type::Ipv6));
+  s.add(*classify("http://a.evil.com/x"), "f");
+  s.add(*classify("x@evil.com"), "f");
+  s.add(*classify("44d88612fea8a8f36de82e1278abb02f"), "f");
+  EXPECT_EQ(hits(body), (std::vector<std::string>{"1.2.3.0/24", "http://a.evil.com/x", "evil.com", "2001:db8::/32",
+                                                  "evil.com", "x@evil.com", "44d88612fea8a8f36de82e1278abb02f"}));
+}
+
+// Names are probed only at the depths (label counts) the loaded domains have; matching is unchanged.
+TEST(IocSetFilter, DomainsProbedOnlyAtLoadedDepths) {
+  IndicatorSet s;
+  s.add(*classify("evil.com"), "f");
+  s.add(*classify("a.b.bad.org"), "f");
+  auto hit = [&](std::string_view name) -> std::string {
+    Candidate c{Type::Domain, name};
+    IndicatorSet::Probes p;
+    s.prepare({c}, p);
+    std::string got;
+    s.finish({c}, p, [&](const Candidate&, const Match& m) { got = m.value; });
+    EXPECT_EQ(got, s.lookup(Type::Domain, name) ? s.lookup(Type::Domain, name)->value : "") << name;
+    return got;
+  };
+  EXPECT_EQ(hit("evil.com"), "evil.com");
+  EXPECT_EQ(hit("x.y.z.evil.com"), "evil.com");
+  EXPECT_EQ(hit("a.b.bad.org"), "a.b.bad.org");
+  EXPECT_EQ(hit("q.r.s.a.b.bad.org"), "a.b.bad.org");
+  EXPECT_EQ(hit("b.bad.org"), "");
+  EXPECT_EQ(hit("bad.org"), "");
+  EXPECT_EQ(hit("notevil.com"), "");
+  EXPECT_EQ(hit("evil.com.example.org"), "");
+  std::string deep;  // more than 63 labels
+  for (int i = 0; i < 70; ++i) deep += "a.";
+  s.add(*classify(deep + "deep.example"), "f");
+  EXPECT_EQ(hit("x." + deep + "deep.example"), deep + "deep.example");
+  EXPECT_EQ(hit("x." + deep + "evil.com"), "evil.com");
 }
 
 struct TempDir {

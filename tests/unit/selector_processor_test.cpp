@@ -101,6 +101,51 @@ TEST(ChannelProcessor, ProcessKeepingHandsARefusedBatchBackUnchanged) {
   EXPECT_EQ(ch.drain("c1"), (std::vector<std::string>{"c", std::string(100, 'd')}));
 }
 
+// Sets two headers, one of which the events already carry, and says it does nothing else.
+class HeaderSettingInterceptor : public TaggingInterceptor {
+ public:
+  void intercept(Batch& batch) override {
+    TaggingInterceptor::intercept(batch);
+    for (auto& e : batch) e.headers.set("x", "overwritten");
+  }
+  bool only_sets_headers() const override { return true; }
+};
+
+// A chain that only sets headers runs on the batch itself: a refused batch still comes back as
+// given (bodies, and headers with the overwritten one restored and the added ones gone), the retry
+// is intercepted again, and the accepted events are the source's own (their bodies not copied).
+TEST(ChannelProcessor, ProcessKeepingWithHeaderOnlyInterceptorsRetriesTheOriginals) {
+  Channels ch{{"c1"}, {{"capacity", "2"}, {"transactionCapacity", "3"}, {"keep-alive", "0"}}};
+  auto tagger = std::make_unique<HeaderSettingInterceptor>();
+  auto* tags = tagger.get();
+  std::vector<std::unique_ptr<Interceptor>> chain;
+  chain.push_back(std::move(tagger));
+  std::vector<Channel*> sc{ch["c1"]};
+  Diagnostics d;
+  ChannelProcessor p("r1", make_channel_selector(make_context({}, &d), sc, [&](const std::string& n) { return ch[n]; }),
+                     std::move(chain));
+  Batch b{ev("a", "x"), ev(std::string(100, 'b')), ev("c")};
+  b[0].headers.set("x", "given");
+  Batch original = b;
+  EXPECT_THROW(p.process_keeping(b), ChannelException);  // 3 events, room for 2
+  EXPECT_EQ(b, original);
+  EXPECT_EQ(tags->seen, 3);
+  b.pop_back();
+  original.pop_back();
+  const char* body = b[1].body.data();
+  p.process_keeping(b);
+  EXPECT_TRUE(b.empty());
+  EXPECT_EQ(tags->seen, 5);
+  auto tx = ch["c1"]->begin();
+  tx->take(10, false);
+  ASSERT_EQ(tx->taken().size(), 2u);
+  EXPECT_EQ(tx->taken()[0].headers.get("x"), "overwritten");
+  EXPECT_EQ(tx->taken()[0].headers.get("tagged"), "4");
+  EXPECT_EQ(tx->taken()[1].body, original[1].body);
+  EXPECT_EQ(tx->taken()[1].body.data(), body);  // moved from the source's batch, not a copy
+  tx->commit();
+}
+
 TEST(ChannelProcessor, ProcessKeepingWithInterceptorsRetriesTheOriginals) {
   Channels ch{{"c1"}, {{"capacity", "1"}, {"transactionCapacity", "2"}, {"keep-alive", "0"}}};
   auto tagger = std::make_unique<TaggingInterceptor>();
