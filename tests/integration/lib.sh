@@ -25,10 +25,15 @@ pass() { echo "PASS: $*"; }
 # A TCP port nobody listens on now.
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-# wait_until TIMEOUT_SECONDS CMD...: retries CMD every 0.1 s.
+# Deadlines are multiplied by SLUICE_TEST_TIME_SCALE (a whole number, default 1): the sanitizer
+# builds run 3-5x slower and set it (Makefile SAN_ENV). It only lengthens waits for a condition.
+TIME_SCALE=${SLUICE_TEST_TIME_SCALE:-1}
+
+# wait_until TIMEOUT_SECONDS CMD...: retries CMD every 0.1 s until it succeeds or the (scaled)
+# deadline passes.
 wait_until() {
   local t=$1; shift
-  local end=$((SECONDS + t))
+  local end=$((SECONDS + t * TIME_SCALE))
   until "$@" >/dev/null 2>&1; do
     [ $SECONDS -lt $end ] || return 1
     sleep 0.1
@@ -36,6 +41,17 @@ wait_until() {
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# agent_metric PORT COMPONENT KEY: one value of an agent's Flume-style /metrics JSON (agent started
+# with --metrics-port PORT), e.g. agent_metric 9100 SOURCE.r1 EventAcceptedCount; 0 while absent.
+agent_metric() {
+  curl -s --max-time 5 "http://127.0.0.1:$1/metrics" 2>/dev/null |
+    $PY -c "import json,sys
+try: print(int(json.load(sys.stdin).get(sys.argv[1], {}).get(sys.argv[2], 0)))
+except ValueError: print(0)" "$2" "$3"
+}
+# metric_at_least PORT COMPONENT KEY N: succeeds once that metric is >= N (for wait_until).
+metric_at_least() { [ "$(agent_metric "$1" "$2" "$3")" -ge "$4" ]; }
 
 # start_agent NAME CONF [extra args...]: runs sluice agent in the background, log in $TEST_TMP/agent-NAME.log.
 # Sets AGENT_PID.
