@@ -47,7 +47,8 @@ struct Replayed {
 // Replays the log-<n> files in dirs: all of them, or with a checkpoint (channels/checkpoint.hpp) only
 // what was written after it, plus the put records of the events it lists. Throws CorruptLog (with file
 // and offset) on corruption unless skip_corrupt, when two directories hold the same file number, or
-// when an event of the checkpoint cannot be read.
+// when an event of the checkpoint cannot be read (an event in a file older than every file left was
+// consumed: such files are deleted only when fully taken).
 Replayed replay(const std::vector<std::string>& dirs, bool skip_corrupt, const Checkpoint* from = nullptr);
 
 std::string log_path(const std::string& dir, uint32_t n);

@@ -111,6 +111,51 @@ TEST(FileChannelCheckpoint, EventsTakenAfterTheCheckpointStayGoneWhenTheirFilesW
   EXPECT_EQ(take_all(*open_channel(d, kv)), range(900, 901));
 }
 
+TEST(FileChannelCheckpoint, EventsWhoseFilesAndTakeRecordsWereDeletedAfterTheCheckpointAreConsumed) {
+  // The checkpoint lists events of the first files; they are taken afterwards, and the log rolls on
+  // until the files holding both their puts and their take records are deleted. Replay must start at
+  // the checkpoint (not fall back to the whole log, which with several dataDirs can bring back events
+  // whose take record was in a deleted file of another directory) and find nothing of them.
+  Dir d;
+  std::map<std::string, std::string> kv{{"maxFileSize", "1024"}};
+  {
+    auto ch = open_channel(d, kv);
+    for (int i = 0; i < 20; ++i) put(*ch, i * 10, i * 10 + 10);
+    ASSERT_TRUE(ch->write_checkpoint());
+    take_all(*ch);
+    for (int i = 0; i < 30; ++i) {  // roll past the file with the take records
+      put(*ch, 1000 + i * 10, 1010 + i * 10);
+      take_all(*ch);
+    }
+    put(*ch, 2000, 2001);
+  }
+  std::string data = (d.p / "data").string();
+  auto cp = checkpoint::read((d.p / "cp").string());
+  ASSERT_TRUE(cp);
+  ASSERT_FALSE(cp->live.empty());
+  ASSERT_GT(wal::log_files(data).front(), cp->live.back().file) << "the listed events' files are gone";
+  wal::Replayed r = wal::replay({data}, false, &*cp);
+  ASSERT_EQ(r.live.size(), 1u);
+  EXPECT_EQ(r.live.begin()->second.event.body, "2000");
+  EXPECT_EQ(take_all(*open_channel(d, kv)), range(2000, 2001));
+}
+
+TEST(FileChannelCheckpoint, AListedFileMissingAmongNewerOnesIsStillAnError) {
+  Dir d;
+  std::map<std::string, std::string> kv{{"maxFileSize", "1024"}};
+  {
+    auto ch = open_channel(d, kv);
+    for (int i = 0; i < 5; ++i) put(*ch, i * 10, i * 10 + 10);
+    ASSERT_TRUE(ch->write_checkpoint());
+  }
+  std::string data = (d.p / "data").string();
+  auto files = wal::log_files(data);
+  ASSERT_GE(files.size(), 3u);
+  fs::remove(wal::log_path(data, files[1]));  // not consumed: lost by someone else
+  auto cp = checkpoint::read((d.p / "cp").string());
+  EXPECT_THROW(wal::replay({data}, false, &*cp), wal::CorruptLog);
+}
+
 TEST(FileChannelCheckpoint, WrittenOnStopAndEveryInterval) {
   Dir d;
   std::string cp = checkpoint::path((d.p / "cp").string());
