@@ -193,7 +193,12 @@ TEST(KafkaChannel, PartitionThatDoesNotExistRefusesThePutNothingWritten) {
   for (int p = 0; p < 4; ++p) EXPECT_EQ(m.high_watermark("chan", p), 0) << "partition " << p;
   EXPECT_EQ(ch->metrics()->counter("BadPartitionCount").get(), 3);
   EXPECT_EQ(put("3"), "");  // a partition that exists: accepted
-  EXPECT_EQ(m.high_watermark("chan", 3), 1);
+  // 'a' and 'c' carry no header: librdkafka's partitioner places them, possibly on partition 3 too
+  // (the header's routing itself is checked in DefaultPartitionIdAndPartitionIdHeaderChooseThePartition).
+  int64_t total = 0;
+  for (int p = 0; p < 4; ++p) total += m.high_watermark("chan", p);
+  EXPECT_EQ(total, 3);
+  EXPECT_GE(m.high_watermark("chan", 3), 1);
   ch->stop();
 
   auto by_default = open_channel(m, {{"defaultPartitionId", "4"}});
