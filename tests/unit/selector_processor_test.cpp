@@ -111,19 +111,23 @@ class HeaderSettingInterceptor : public TaggingInterceptor {
   bool only_sets_headers() const override { return true; }
 };
 
+// Source r1's processor: one interceptor, everything to channel c1.
+ChannelProcessor processor_for_c1(Channels& ch, std::unique_ptr<Interceptor> interceptor) {
+  std::vector<std::unique_ptr<Interceptor>> chain;
+  chain.push_back(std::move(interceptor));
+  std::vector<Channel*> sc{ch["c1"]};
+  Diagnostics d;
+  return ChannelProcessor("r1", make_channel_selector(make_context({}, &d), sc, [&](const std::string& n) { return ch[n]; }),
+                          std::move(chain));
+}
+
 // A chain that only sets headers runs on the batch itself: a refused batch still comes back as
 // given (bodies, and headers with the overwritten one restored and the added ones gone), the retry
 // is intercepted again, and the accepted events are the source's own (their bodies not copied).
 TEST(ChannelProcessor, ProcessKeepingWithHeaderOnlyInterceptorsRetriesTheOriginals) {
   Channels ch{{"c1"}, {{"capacity", "2"}, {"transactionCapacity", "3"}, {"keep-alive", "0"}}};
-  auto tagger = std::make_unique<HeaderSettingInterceptor>();
-  auto* tags = tagger.get();
-  std::vector<std::unique_ptr<Interceptor>> chain;
-  chain.push_back(std::move(tagger));
-  std::vector<Channel*> sc{ch["c1"]};
-  Diagnostics d;
-  ChannelProcessor p("r1", make_channel_selector(make_context({}, &d), sc, [&](const std::string& n) { return ch[n]; }),
-                     std::move(chain));
+  auto* tags = new HeaderSettingInterceptor;
+  auto p = processor_for_c1(ch, std::unique_ptr<Interceptor>(tags));
   Batch b{ev("a", "x"), ev(std::string(100, 'b')), ev("c")};
   b[0].headers.set("x", "given");
   Batch original = b;
@@ -148,14 +152,8 @@ TEST(ChannelProcessor, ProcessKeepingWithHeaderOnlyInterceptorsRetriesTheOrigina
 
 TEST(ChannelProcessor, ProcessKeepingWithInterceptorsRetriesTheOriginals) {
   Channels ch{{"c1"}, {{"capacity", "1"}, {"transactionCapacity", "2"}, {"keep-alive", "0"}}};
-  auto tagger = std::make_unique<TaggingInterceptor>();
-  auto* tags = tagger.get();
-  std::vector<std::unique_ptr<Interceptor>> chain;
-  chain.push_back(std::move(tagger));
-  std::vector<Channel*> sc{ch["c1"]};
-  Diagnostics d;
-  ChannelProcessor p("r1", make_channel_selector(make_context({}, &d), sc, [&](const std::string& n) { return ch[n]; }),
-                     std::move(chain));
+  auto* tags = new TaggingInterceptor;
+  auto p = processor_for_c1(ch, std::unique_ptr<Interceptor>(tags));
   Batch b{ev("a"), ev("b")};
   EXPECT_THROW(p.process_keeping(b), ChannelException);
   ASSERT_EQ(b.size(), 2u);
