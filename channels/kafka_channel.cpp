@@ -223,7 +223,9 @@ class KafkaTransaction : public Transaction {
     }
     if (p.failed > 0) {
       std::string why = p.error;
-      if (timed_out) why = "no acknowledgement within deliveryTimeout = " + std::to_string(ch_.delivery_timeout_ms_) + " ms";
+      if (timed_out)
+        why = "no acknowledgement within deliveryTimeout = " + std::to_string(ch_.delivery_timeout_ms_) + " ms" +
+              ch_.producer_error_.suffix();
       if (std::string missing = ch_.topic_problem(); !missing.empty()) why = missing + "; " + why;
       throw ChannelException("kafka channel " + ch_.name() + ": " + std::to_string(p.failed.load()) + " of " +
                              std::to_string(puts_.size()) + " records to topic " + ch_.topic_ + " not acknowledged (" +
@@ -292,6 +294,7 @@ void KafkaChannel::start() {
   char err[512];
   rd_kafka_conf_t* pc = make_conf(producer_props_);
   rd_kafka_conf_set_dr_msg_cb(pc, on_delivery);
+  producer_error_.attach(pc, name());
   producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, sizeof err);
   if (!producer_) throw std::runtime_error("kafka channel producer: " + std::string(err));
   ptopic_ = rd_kafka_topic_new(producer_, topic_.c_str(), nullptr);

@@ -35,6 +35,7 @@
 
 #include "agent/channel.hpp"
 #include "agent/context.hpp"
+#include "channels/kafka_client_error.hpp"
 #include "channels/kafka_partition.hpp"
 
 namespace sluice {
@@ -57,6 +58,7 @@ class KafkaChannel : public Channel {
   bool parse_avro_;
   int poll_ms_;
   int64_t delivery_timeout_ms_;
+  KafkaClientError producer_error_;
   rd_kafka_t* producer_ = nullptr;
   rd_kafka_topic_t* ptopic_ = nullptr;
   rd_kafka_t* consumer_ = nullptr;

@@ -80,6 +80,7 @@ void KafkaSink::start() {
   char err[512];
   for (const auto& [k, v] : props_) rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+  client_error_.attach(conf, name());
   rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk_) throw std::runtime_error(std::string("kafka producer: ") + err);
   BatchSink::start();
@@ -159,7 +160,8 @@ void KafkaSink::deliver(const Batch& batch) {
   if (st.pending > 0) {
     rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     while (st.pending > 0) rd_kafka_poll(rk_, 50);  // purged messages report an error; then `st` is free
-    throw DeliveryException("kafka: no acknowledgement within deliveryTimeout; the batch is rolled back");
+    throw DeliveryException("kafka: no acknowledgement within deliveryTimeout" + client_error_.suffix() +
+                            "; the batch is rolled back");
   }
   if (st.failed > 0)
     throw DeliveryException("kafka: " + std::to_string(st.failed.load()) + " of " + std::to_string(batch.size()) +

@@ -20,6 +20,7 @@
 #include <map>
 
 #include "agent/sink.hpp"
+#include "channels/kafka_client_error.hpp"
 #include "channels/kafka_partition.hpp"
 
 namespace sluice {
@@ -40,6 +41,7 @@ class KafkaSink : public BatchSink {
   std::string topic_, topic_header_;
   bool avro_format_, allow_override_;
   int64_t delivery_timeout_ms_;
+  KafkaClientError client_error_;
   rd_kafka_t* rk_ = nullptr;
   std::map<std::string, rd_kafka_topic_t*> topics_;
   size_t max_record_bytes_ = 1000000;  // librdkafka's message.max.bytes default

@@ -76,6 +76,20 @@ TEST(KafkaChannelFaults, BrokerDownAtStartPutFailsThenRecoversWithoutRestart) {
   EXPECT_EQ(check_all_present(seen, 10), 0);
 }
 
+// The mock cluster has no SASL: the client's log-in fails on every connection. The put times out,
+// and its error says why (librdkafka's error callback), not only that nothing was acknowledged.
+TEST(KafkaChannelFaults, TimedOutPutNamesTheClientErrorBehindIt) {
+  test::KafkaMock m("chan");
+  auto ch = open(m, {{"kafka.producer.security.protocol", "SASL_PLAINTEXT"},
+                     {"kafka.producer.sasl.mechanisms", "PLAIN"},
+                     {"kafka.producer.sasl.username", "u"},
+                     {"kafka.producer.sasl.password", "p"}});
+  std::string err = put_range(*ch, 0, 3);
+  EXPECT_NE(err.find("no acknowledgement within deliveryTimeout"), std::string::npos) << err;
+  EXPECT_NE(err.find("last client error: "), std::string::npos) << err;
+  EXPECT_NE(err.find("SASL"), std::string::npos) << err;
+}
+
 TEST(KafkaChannelFaults, BrokerDownMidStreamBackpressureNoLoss) {
   test::KafkaMock m("chan");
   auto ch = open(m);

@@ -54,6 +54,30 @@ TEST(KafkaSink, DeliversAndRollsBackWhileTheBrokerIsDown) {
   sink->stop();
 }
 
+// The mock cluster has no SASL, so every log-in fails: the batch times out and the error says why.
+TEST(KafkaSink, TimedOutBatchNamesTheClientErrorBehindIt) {
+  Mock m;
+  auto ch = memory_channel();
+  auto sink = open_sink(m, *ch, {{"deliveryTimeout", "1500"}, {"kafka.producer.security.protocol", "SASL_PLAINTEXT"},
+                                 {"kafka.producer.sasl.mechanisms", "PLAIN"}, {"kafka.producer.sasl.username", "u"},
+                                 {"kafka.producer.sasl.password", "p"}});
+  {
+    auto tx = ch->begin();
+    tx->put(Event("e"));
+    tx->commit();
+  }
+  try {
+    sink->process();
+    FAIL() << "delivered without a log-in";
+  } catch (const DeliveryException& e) {
+    std::string w = e.what();
+    EXPECT_NE(w.find("no acknowledgement within deliveryTimeout (last client error: "), std::string::npos) << w;
+    EXPECT_NE(w.find("SASL"), std::string::npos) << w;
+  }
+  EXPECT_EQ(ch->size(), 1u);  // rolled back
+  sink->stop();
+}
+
 // Flume's behaviour, kept: the batch fails and is retried (the runner backs off); nothing is lost,
 // and since nothing of the batch is produced, the retries add no duplicates of its neighbours.
 TEST(KafkaSink, TooLargeEventFailsTheBatchBeforeAnythingIsProduced) {
