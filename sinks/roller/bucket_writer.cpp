@@ -1,9 +1,25 @@
 #include "sinks/roller/bucket_writer.hpp"
 
+#include <algorithm>
+#include <atomic>
+
 #include "agent/log.hpp"
 #include "agent/metrics.hpp"
 
 namespace sluice::roller {
+namespace {
+// Writers for one directory can follow each other within a millisecond (maxOpenFiles evicting,
+// idleTimeout closing), and each numbers its files from its creation time: two files could get the
+// same name and the second would replace the first. So every number is claimed from one
+// process-wide sequence: the one wanted, or one past the last handed out, whichever is larger.
+int64_t claim_file_number(int64_t wanted) {
+  static std::atomic<int64_t> last{0};
+  int64_t prev = last.load();
+  int64_t next = std::max(wanted, prev + 1);
+  while (!last.compare_exchange_weak(prev, next)) next = std::max(wanted, prev + 1);
+  return next;
+}
+}  // namespace
 
 BucketWriter::BucketWriter(std::string dir, std::string prefix, const RollOptions& o, storage::Storage& s,
                            std::function<std::unique_ptr<EventSerializer>()> make_serializer)
@@ -22,7 +38,8 @@ BucketWriter::~BucketWriter() {
 
 void BucketWriter::open(const Headers& opening_event) {
   // Flume: counter = ++fileExtensionCounter, so the first file is the creation time + 1.
-  std::string name = prefix_ + "." + std::to_string(++counter_) +
+  counter_ = claim_file_number(counter_ + 1);
+  std::string name = prefix_ + "." + std::to_string(counter_) +
                      (o_.file_suffix.empty() ? o_.default_extension : o_.file_suffix);
   std::string base = dir_.empty() ? "" : dir_ + "/";
   target_ = base + name;

@@ -1,5 +1,6 @@
 // One open file of the roller, as Flume's BucketWriter: named <prefix>.<counter><suffix>, the counter
-// starting at the writer's creation time in ms and incremented for every new file; written under
+// starting at the writer's creation time in ms and incremented for every new file (unique in the process:
+// a number another writer already took is skipped); written under
 // <inUsePrefix>name<inUseSuffix> and renamed when closed. Rolls before an append once rollCount
 // events or rollSize body bytes are reached, and on rollInterval / idleTimeout (checked by tick()).
 #pragma once
