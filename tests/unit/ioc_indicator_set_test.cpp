@@ -1,0 +1,98 @@
+// IndicatorSet's lookups: the Bloom filter keeps every indicator findable while it grows, candidates
+// of a type nothing loaded can match are not probed, and domains are probed only at the label counts
+// the loaded domains have; prepare/finish find the same hits as lookup().
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "interceptors/ioc/extract.hpp"
+#include "interceptors/ioc/indicator_set.hpp"
+
+namespace sluice {
+namespace {
+
+using namespace ioc;
+
+// A filter that grows while indicators are added keeps every one of them findable.
+TEST(IocSetFilter, EveryIndicatorFoundAfterGrowth) {
+  IndicatorSet s;
+  for (int i = 0; i < 60000; ++i) {
+    s.add(*classify("host" + std::to_string(i) + ".example.com"), "f");
+    s.add(*classify("10." + std::to_string(i >> 8 & 255) + "." + std::to_string(i & 255) + ".7"), "f");
+  }
+  for (int i = 0; i < 60000; ++i) {
+    ASSERT_TRUE(s.lookup(Type::Domain, "a.host" + std::to_string(i) + ".example.com")) << i;
+    ASSERT_TRUE(s.lookup(Type::Ipv4, "10." + std::to_string(i >> 8 & 255) + "." + std::to_string(i & 255) + ".7")) << i;
+  }
+  size_t wrong = 0;
+  for (int i = 0; i < 60000; ++i) {
+    wrong += s.lookup(Type::Domain, "host" + std::to_string(i) + ".example.org").has_value();
+    wrong += s.lookup(Type::Ipv4, "10." + std::to_string(i >> 8 & 255) + "." + std::to_string(i & 255) + ".8").has_value();
+  }
+  EXPECT_EQ(wrong, 0u);
+  EXPECT_EQ(s.counts_by_type().at("ipv4"), 60000u);
+}
+
+// Candidates of a type that no loaded indicator can match are not probed; loading one of that
+// type (or a CIDR of that family) makes them matchable, and prepare/finish still find every hit.
+TEST(IocSetFilter, OnlyMatchableTypesAreProbed) {
+  IndicatorSet s;
+  s.add(*classify("evil.com"), "f");
+  EXPECT_TRUE(s.may_match(Type::Domain));
+  for (Type t : {Type::Ipv4, Type::Ipv6, Type::Url, Type::Md5, Type::Sha1, Type::Sha256, Type::Email})
+    EXPECT_FALSE(s.may_match(t)) << type_name(t);
+  auto hits = [&](std::string_view body) {
+    Candidates c;
+    extract(body, Mode::Body, c);
+    IndicatorSet::Probes p;
+    s.prepare(c.items, p);
+    std::vector<std::string> v;
+    s.finish(c.items, p, [&](const Candidate&, const Match& m) { v.push_back(m.value); });
+    return v;
+  };
+  std::string body = "1.2.3.4 http://a.evil.com/x 2001:db8::1 x@evil.com 44d88612fea8a8f36de82e1278abb02f";
+  EXPECT_EQ(hits(body), (std::vector<std::string>{"evil.com", "evil.com"}));  // the URL's host, the e-mail's domain
+  s.add(*classify("1.2.3.0/24"), "f");
+  EXPECT_TRUE(s.may_match(Type::Ipv4));
+  EXPECT_FALSE(s.may_match(Type::Ipv6));
+  s.add(*classify("2001:db8::/32"), "f");
+  EXPECT_TRUE(s.may_match(Type::Ipv6));
+  s.add(*classify("http://a.evil.com/x"), "f");
+  s.add(*classify("x@evil.com"), "f");
+  s.add(*classify("44d88612fea8a8f36de82e1278abb02f"), "f");
+  EXPECT_EQ(hits(body), (std::vector<std::string>{"1.2.3.0/24", "http://a.evil.com/x", "evil.com", "2001:db8::/32",
+                                                  "evil.com", "x@evil.com", "44d88612fea8a8f36de82e1278abb02f"}));
+}
+
+// Names are probed only at the depths (label counts) the loaded domains have; matching is unchanged.
+TEST(IocSetFilter, DomainsProbedOnlyAtLoadedDepths) {
+  IndicatorSet s;
+  s.add(*classify("evil.com"), "f");
+  s.add(*classify("a.b.bad.org"), "f");
+  auto hit = [&](std::string_view name) -> std::string {
+    Candidate c{Type::Domain, name};
+    IndicatorSet::Probes p;
+    s.prepare({c}, p);
+    std::string got;
+    s.finish({c}, p, [&](const Candidate&, const Match& m) { got = m.value; });
+    EXPECT_EQ(got, s.lookup(Type::Domain, name) ? s.lookup(Type::Domain, name)->value : "") << name;
+    return got;
+  };
+  EXPECT_EQ(hit("evil.com"), "evil.com");
+  EXPECT_EQ(hit("x.y.z.evil.com"), "evil.com");
+  EXPECT_EQ(hit("a.b.bad.org"), "a.b.bad.org");
+  EXPECT_EQ(hit("q.r.s.a.b.bad.org"), "a.b.bad.org");
+  EXPECT_EQ(hit("b.bad.org"), "");
+  EXPECT_EQ(hit("bad.org"), "");
+  EXPECT_EQ(hit("notevil.com"), "");
+  EXPECT_EQ(hit("evil.com.example.org"), "");
+  std::string deep;  // more than 63 labels
+  for (int i = 0; i < 70; ++i) deep += "a.";
+  s.add(*classify(deep + "deep.example"), "f");
+  EXPECT_EQ(hit("x." + deep + "deep.example"), deep + "deep.example");
+  EXPECT_EQ(hit("x." + deep + "evil.com"), "evil.com");
+}
+
+}  // namespace
+}  // namespace sluice
