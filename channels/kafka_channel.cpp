@@ -181,8 +181,7 @@ class KafkaTransaction : public Transaction {
                                std::to_string(puts_.size()) + " is refused, nothing was written");
       }
       try {  // as for size: an event naming no partition of the topic refuses the batch up front
-        msgs[i].partition = ch_.partitions_.choose(puts_[i]);
-        if (ch_.partitions_.active()) ch_.partitions_.check(ch_.producer_, ch_.topic_, msgs[i].partition);
+        msgs[i].partition = ch_.partitions_.choose(puts_[i], ch_.producer_, ch_.topic_);
       } catch (const std::invalid_argument& bad) {
         ch_.bad_partition_.inc();
         throw ChannelException("kafka channel " + ch_.name() + ": event " + std::to_string(i) + " of the batch: " +

@@ -18,14 +18,9 @@ void KafkaClientError::on_error(rd_kafka_t*, int err, const char* reason, void* 
   self->last_ = std::move(text);
 }
 
-std::string KafkaClientError::last() const {
-  std::lock_guard l(mu_);
-  return last_;
-}
-
 std::string KafkaClientError::suffix() const {
-  std::string e = last();
-  return e.empty() ? "" : " (last client error: " + e + ")";
+  std::lock_guard l(mu_);
+  return last_.empty() ? "" : " (last client error: " + last_ + ")";
 }
 
 }  // namespace sluice

@@ -15,9 +15,8 @@ class KafkaClientError {
  public:
   // Installs the error callback on conf (before rd_kafka_new; uses the conf's opaque pointer).
   void attach(rd_kafka_conf_t* conf, std::string component);
-  // "" when none was reported, else "<error name>: <reason>" of the latest one.
-  std::string last() const;
-  // " (last client error: ...)" or "", to append to a failure message.
+  // " (last client error: <error name>: <reason>)" of the latest one, or "" when none was reported:
+  // to append to a failure message.
   std::string suffix() const;
 
  private:

@@ -13,7 +13,13 @@ KafkaPartitionChoice::KafkaPartitionChoice(Context& ctx) {
                                                 std::numeric_limits<int32_t>::max()));
 }
 
-int32_t KafkaPartitionChoice::choose(const Event& e) const {
+int32_t KafkaPartitionChoice::choose(const Event& e, rd_kafka_t* rk, const std::string& topic) {
+  int32_t p = parse(e);
+  check(rk, topic, p);
+  return p;
+}
+
+int32_t KafkaPartitionChoice::parse(const Event& e) const {
   if (!header_.empty())
     if (const std::string* v = e.headers.find(header_)) {
       int32_t p = -1;

@@ -20,19 +20,17 @@ namespace sluice {
 class KafkaPartitionChoice {
  public:
   explicit KafkaPartitionChoice(Context& ctx);  // reads defaultPartitionId, partitionIdHeader
-  // True when some events get an explicit partition (then check() is worth calling).
-  bool active() const { return default_ != RD_KAFKA_PARTITION_UA || !header_.empty(); }
-  // The event's partition, or RD_KAFKA_PARTITION_UA; throws std::invalid_argument with the reason
-  // when the header is not a partition number.
-  int32_t choose(const Event& e) const;
-  // Throws std::invalid_argument when `partition` (an explicit choice) is not one of topic's
-  // partitions. Partition counts come from the brokers' metadata, cached per topic and asked again
-  // when a partition beyond the cached count is named (topics can grow). If the brokers cannot be
-  // asked, nothing is thrown: the produce then fails or succeeds on its own.
-  void check(rd_kafka_t* rk, const std::string& topic, int32_t partition);
-  const std::string& header() const { return header_; }
+  // The partition for event e going to topic, or RD_KAFKA_PARTITION_UA (librdkafka's partitioner).
+  // Throws std::invalid_argument with the reason when the header is not a partition number, or when
+  // the chosen partition is not one of topic's. Partition counts come from the brokers' metadata,
+  // cached per topic and asked again when a partition beyond the cached count is named (topics can
+  // grow). If the brokers cannot be asked, nothing is thrown: the produce then fails or succeeds on
+  // its own.
+  int32_t choose(const Event& e, rd_kafka_t* rk, const std::string& topic);
 
  private:
+  int32_t parse(const Event& e) const;  // the header's or the default partition, unchecked
+  void check(rd_kafka_t* rk, const std::string& topic, int32_t partition);
   int32_t partition_count(rd_kafka_t* rk, const std::string& topic);  // -1 if unknown
   int32_t default_ = RD_KAFKA_PARTITION_UA;
   std::string header_;

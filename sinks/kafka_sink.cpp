@@ -117,8 +117,7 @@ void KafkaSink::deliver(const Batch& batch) {
     if (allow_override_)
       if (auto* t = e.headers.find(topic_header_); t && !t->empty()) r.topic = *t;
     try {  // Flume: an invalid partition is an EventDeliveryException; here before anything is produced
-      r.partition = partitions_.choose(e);
-      if (partitions_.active()) partitions_.check(rk_, r.topic, r.partition);
+      r.partition = partitions_.choose(e, rk_, r.topic);
     } catch (const std::invalid_argument& bad) {
       bad_partition_.inc();
       throw DeliveryException("kafka: event " + std::to_string(records.size()) + " of the batch: " + bad.what() +
