@@ -28,7 +28,8 @@ CPU: user+sys from /proc over the timed window: the agent; kcat's consumer + pro
 whole life, from rusage); the mock cluster separately (shared infrastructure). Peak RSS: VmHWM.
 
 usage: kafka_bench.py [--events N] [--warmup N] [--body-size 300] [--partitions 64] [--repeat 1]
-                      [--producer PROP=VALUE ...] [--rows flume,raw,kcat] [--out FILE]
+                      [--producer PROP=VALUE ...] [--consumer PROP=VALUE ...] [--rows flume,raw,kcat]
+                      [--out FILE]
 (make bench-kafka: --events 1000000 --partitions 512 --producer sticky.partitioning.linger.ms=1 --repeat 3)
 """
 import argparse
@@ -100,7 +101,7 @@ def agent_conf(bootstrap, topic, warmup, n, body, flume_format, with_run, props)
             "a.channels.c.parseAsFlumeEvent = %s\na.channels.c.kafka.consumer.group.id = bench-%s\n"
             "a.sinks.k.type = null\na.sinks.k.channel = c\na.sinks.k.batchSize = 1000\n"
             % (sources, bootstrap, topic, "true" if flume_format else "false", topic))
-    text += "".join("a.channels.c.kafka.producer.%s = %s\n" % kv for kv in props)
+    text += "".join("a.channels.c.kafka.%s.%s = %s\n" % (side, k, v) for side, k, v in props)
     for name, total in (("w", warmup), ("r", n)):
         text += ("a.sources.%s.type = seq\na.sources.%s.totalEvents = %d\na.sources.%s.batchSize = 1000\n"
                  "a.sources.%s.bodySize = %d\na.sources.%s.channels = c\n" % (name, name, total, name, name, body, name))
@@ -208,10 +209,11 @@ def run_kcat(topic, partitions, n, warmup, body, corpus, work, props):
     write_lines(warm, warmup, body, "w")
     line = body + 1
     produce = [KCAT, "-P", "-b", mock.bootstrap, "-t", topic, "-X", "enable.idempotence=true", "-X", "acks=all"]
-    for kv in props:
-        produce += ["-X", "%s=%s" % kv]
-    cons = subprocess.Popen([KCAT, "-C", "-b", mock.bootstrap, "-G", "bench-" + topic, "-X", "auto.offset.reset=earliest",
-                             "-X", "enable.partition.eof=false", topic], stdout=open(out, "wb"), stderr=err)
+    consume = [KCAT, "-C", "-b", mock.bootstrap, "-G", "bench-" + topic, "-X", "auto.offset.reset=earliest",
+               "-X", "enable.partition.eof=false"]
+    for side, k, v in props:
+        (produce if side == "producer" else consume).extend(["-X", "%s=%s" % (k, v)])
+    cons = subprocess.Popen(consume + [topic], stdout=open(out, "wb"), stderr=err)
     row = {"name": "kcat -C -G (group consumer) while kcat -P produces the corpus file",
            "events": 0, "ok": False, "seconds": None, "produced_at": None}
     try:
@@ -304,13 +306,16 @@ def main():
     ap.add_argument("--rows", default="flume,raw,kcat", help="any of flume, raw, kcat")
     ap.add_argument("--producer", action="append", default=[], metavar="PROP=VALUE",
                     help="librdkafka producer property for both sides (channel kafka.producer.*, kcat -X)")
+    ap.add_argument("--consumer", action="append", default=[], metavar="PROP=VALUE",
+                    help="librdkafka consumer property for both sides (channel kafka.consumer.*, kcat -C -X)")
     ap.add_argument("--out", default=None, help="also write the markdown here")
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="sluice-kafka-bench.")
     corpus = os.path.join(work, "corpus.txt")
     write_lines(corpus, a.events, a.body_size)  # the bodies the seq source generates
     wanted = a.rows.split(",")
-    props = [tuple(p.split("=", 1)) for p in a.producer]
+    props = [("producer",) + tuple(p.split("=", 1)) for p in a.producer]
+    props += [("consumer",) + tuple(p.split("=", 1)) for p in a.consumer]
     load0 = os.getloadavg()
     rows = []
     for run in range(1, a.repeat + 1):
