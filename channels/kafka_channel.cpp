@@ -169,6 +169,7 @@ class KafkaTransaction : public Transaction {
     if (ch_.parse_avro_) encoded.reserve(puts_.size());
     std::vector<rd_kafka_message_t> msgs(puts_.size());
     Pending p;
+    bool any_named = false;  // an event chose its partition (partitionIdHeader / defaultPartitionId)
     for (size_t i = 0; i < puts_.size(); ++i) {
       const std::string& payload = ch_.parse_avro_ ? encoded.emplace_back(avro::encode_flume_event(puts_[i])) : puts_[i].body;
       // Refuse the whole batch before anything is written: producing its neighbours and failing
@@ -188,18 +189,26 @@ class KafkaTransaction : public Transaction {
                                bad.what() + "; the batch of " + std::to_string(puts_.size()) +
                                " is refused, nothing was written");
       }
+      any_named |= msgs[i].partition != RD_KAFKA_PARTITION_UA;
       msgs[i].payload = const_cast<char*>(payload.data());
       msgs[i].len = payload.size();
       msgs[i]._private = &p;
     }
+    // A batch whose events named no partition goes to one partition (KafkaPartitionChoice::spread),
+    // unless kafka.producer.partitioner asks for librdkafka's partitioner.
+    int32_t whole = any_named || !ch_.spread_puts_ ? RD_KAFKA_PARTITION_UA : ch_.partitions_.spread(ch_.producer_, ch_.topic_);
     std::lock_guard l(ch_.produce_mu_);
     // One produce_batch call enqueues the batch (one topic lock and clock read, not one per record).
     // A record it could not enqueue has its err set; after a full local queue every later one has
     // __QUEUE_FULL: those are offered again once delivery reports have made room.
     size_t next = 0;
     while (next < msgs.size()) {
-      rd_kafka_produce_batch(ch_.ptopic_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_PARTITION,
-                             msgs.data() + next, static_cast<int>(msgs.size() - next));
+      if (whole != RD_KAFKA_PARTITION_UA)
+        rd_kafka_produce_batch(ch_.ptopic_, whole, RD_KAFKA_MSG_F_COPY, msgs.data() + next,
+                               static_cast<int>(msgs.size() - next));
+      else
+        rd_kafka_produce_batch(ch_.ptopic_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_PARTITION,
+                               msgs.data() + next, static_cast<int>(msgs.size() - next));
       for (; next < msgs.size() && msgs[next].err != RD_KAFKA_RESP_ERR__QUEUE_FULL; ++next) {
         if (msgs[next].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
           p.left++;  // delivery reports are served only by this thread's poll/flush below
@@ -281,6 +290,7 @@ KafkaChannel::KafkaChannel(const std::string& name, Context& ctx)
   consumer_props_["group.id"] = group;
   consumer_props_["enable.auto.commit"] = "false";
   consumer_props_.emplace("auto.offset.reset", smallest ? "earliest" : "latest");
+  spread_puts_ = !producer_props_.count("partitioner");
   if (auto it = producer_props_.find("message.max.bytes"); it != producer_props_.end())
     max_record_bytes_ = static_cast<size_t>(std::atoll(it->second.c_str()));
   check_props(ctx, "kafka.producer.", producer_props_);

@@ -10,7 +10,10 @@
 // legacy brokerList, topic, groupId, readSmallestOffset mapped with a warning, zookeeperConnect
 // ignored with a warning (offsets live in Kafka).
 // Put: produce the batch and wait for every delivery report before commit returns (acks=all,
-// idempotent producer by default). Take: consume; offsets are committed to Kafka only at commit;
+// idempotent producer by default). A put whose events name no partition goes whole to one partition,
+// the next put to the next partition (Kafka's Java producer, which Flume runs, also fills one
+// partition per batch of keyless records); kafka.producer.partitioner = <librdkafka partitioner>
+// restores a choice per record. Take: consume; offsets are committed to Kafka only at commit;
 // a rollback seeks back so the same records come again. One take transaction at a time (a second
 // concurrent taker gets nothing until the first ends), so a rollback can never skip another's records.
 // A record that is not a valid AvroFlumeEvent on a parseAsFlumeEvent topic becomes an event with the
@@ -70,6 +73,7 @@ class KafkaChannel : public Channel {
   Counter& too_large_;
   Counter& bad_partition_;
   KafkaPartitionChoice partitions_;
+  bool spread_puts_ = true;  // a put naming no partition goes to one (false: kafka.producer.partitioner set)
 };
 
 }  // namespace sluice

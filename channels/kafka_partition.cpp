@@ -2,11 +2,12 @@
 
 #include <charconv>
 #include <limits>
+#include <random>
 #include <stdexcept>
 
 namespace sluice {
 
-KafkaPartitionChoice::KafkaPartitionChoice(Context& ctx) {
+KafkaPartitionChoice::KafkaPartitionChoice(Context& ctx) : next_(std::random_device{}()) {
   header_ = ctx.get_string("partitionIdHeader", "", "header naming the partition (wins over defaultPartitionId)");
   if (ctx.has("defaultPartitionId"))
     default_ = static_cast<int32_t>(ctx.get_int("defaultPartitionId", 0, "partition for events without partitionIdHeader", 0,
@@ -17,6 +18,19 @@ int32_t KafkaPartitionChoice::choose(const Event& e, rd_kafka_t* rk, const std::
   int32_t p = parse(e);
   check(rk, topic, p);
   return p;
+}
+
+int32_t KafkaPartitionChoice::spread(rd_kafka_t* rk, const std::string& topic) {
+  std::lock_guard l(mu_);
+  auto now = std::chrono::steady_clock::now();
+  auto& at = counted_at_[topic];
+  if (now - at > std::chrono::seconds(kRecountSeconds)) {
+    at = now;  // also when the brokers cannot be asked: not again before kRecountSeconds
+    if (int32_t n = partition_count(rk, topic, 1000); n >= 0) counts_[topic] = n;
+  }
+  auto it = counts_.find(topic);
+  if (it == counts_.end() || it->second <= 0) return RD_KAFKA_PARTITION_UA;
+  return static_cast<int32_t>(next_++ % static_cast<uint32_t>(it->second));
 }
 
 int32_t KafkaPartitionChoice::parse(const Event& e) const {
@@ -45,11 +59,11 @@ void KafkaPartitionChoice::check(rd_kafka_t* rk, const std::string& topic, int32
                                 (n > 0 ? " (0.." + std::to_string(n - 1) + ")" : ""));
 }
 
-int32_t KafkaPartitionChoice::partition_count(rd_kafka_t* rk, const std::string& topic) {
+int32_t KafkaPartitionChoice::partition_count(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;
   int32_t n = -1;
-  if (rd_kafka_metadata(rk, 0, t, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (rd_kafka_metadata(rk, 0, t, &md, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
     if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) n = md->topics[0].partition_cnt;
     rd_kafka_metadata_destroy(md);
   }

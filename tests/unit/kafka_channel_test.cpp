@@ -140,6 +140,21 @@ TEST(KafkaChannel, SizeCountsFetchedRecordsUntilTaken) {
   ch->stop();
 }
 
+// Events that name no partition: each put goes to one partition, the next put to the next one (as
+// Kafka's Java producer fills one partition per batch), not record by record through librdkafka's
+// partitioner, whose sticky period put several puts on one partition and split others in two.
+TEST(KafkaChannel, EachPutGoesToOnePartitionInTurn) {
+  test::KafkaMock m("chan", 1, 4);
+  auto ch = open_channel(m);
+  for (int put = 0; put < 8; ++put) {
+    auto tx = ch->begin();
+    for (int i = 0; i < 10; ++i) tx->put(Event(std::to_string(put * 10 + i)));
+    tx->commit();
+  }
+  for (int32_t p = 0; p < 4; ++p) EXPECT_EQ(m.high_watermark("chan", p), 20) << "partition " << p;
+  ch->stop();
+}
+
 // Flume: partitionIdHeader names the partition, and wins over defaultPartitionId; events without the
 // header go to defaultPartitionId.
 TEST(KafkaChannel, DefaultPartitionIdAndPartitionIdHeaderChooseThePartition) {
