@@ -146,6 +146,7 @@ class KafkaTransaction : public Transaction {
       last_partition_ = m->partition;
     }
     *last_next_ = m->offset + 1;
+    if (m->key) e.headers.set("key", std::string(static_cast<const char*>(m->key), m->key_len));  // as Flume
     taken_.push_back(std::move(e));
     rd_kafka_message_destroy(m);
     return 1;
@@ -169,7 +170,9 @@ class KafkaTransaction : public Transaction {
     if (ch_.parse_avro_) encoded.reserve(puts_.size());
     std::vector<rd_kafka_message_t> msgs(puts_.size());
     Pending p;
-    bool any_named = false;  // an event chose its partition (partitionIdHeader / defaultPartitionId)
+    // An event chose its partition (partitionIdHeader / defaultPartitionId) or has a key (its "key"
+    // header, as in Flume): then librdkafka places each record (by key when there is one).
+    bool any_named = false;
     for (size_t i = 0; i < puts_.size(); ++i) {
       const std::string& payload = ch_.parse_avro_ ? encoded.emplace_back(avro::encode_flume_event(puts_[i])) : puts_[i].body;
       // Refuse the whole batch before anything is written: producing its neighbours and failing
@@ -188,6 +191,11 @@ class KafkaTransaction : public Transaction {
         throw ChannelException("kafka channel " + ch_.name() + ": event " + std::to_string(i) + " of the batch: " +
                                bad.what() + "; the batch of " + std::to_string(puts_.size()) +
                                " is refused, nothing was written");
+      }
+      if (const std::string* key = puts_[i].headers.find("key")) {
+        msgs[i].key = const_cast<char*>(key->data());
+        msgs[i].key_len = key->size();
+        any_named = true;
       }
       any_named |= msgs[i].partition != RD_KAFKA_PARTITION_UA;
       msgs[i].payload = const_cast<char*>(payload.data());

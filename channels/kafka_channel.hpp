@@ -13,7 +13,9 @@
 // idempotent producer by default). A put whose events name no partition goes whole to one partition,
 // the next put to the next partition (Kafka's Java producer, which Flume runs, also fills one
 // partition per batch of keyless records); kafka.producer.partitioner = <librdkafka partitioner>
-// restores a choice per record. Take: consume; offsets are committed to Kafka only at commit;
+// restores a choice per record. As in Flume, an event's "key" header is its record's key (records
+// with a key are placed by librdkafka's partitioner, by key) and a taken record's key is its "key"
+// header. Take: consume; offsets are committed to Kafka only at commit;
 // a rollback seeks back so the same records come again. One take transaction at a time (a second
 // concurrent taker gets nothing until the first ends), so a rollback can never skip another's records.
 // A record that is not a valid AvroFlumeEvent on a parseAsFlumeEvent topic becomes an event with the

@@ -155,6 +155,29 @@ TEST(KafkaChannel, EachPutGoesToOnePartitionInTurn) {
   ch->stop();
 }
 
+// Flume: an event's "key" header is the record key (records with one key share a partition), and a
+// taken record's key comes back as the "key" header (bodies only, so no header rides in the record).
+TEST(KafkaChannel, KeyHeaderIsTheRecordKey) {
+  test::KafkaMock m("chan", 1, 4);
+  auto ch = open_channel(m, {{"parseAsFlumeEvent", "false"}});
+  for (int put = 0; put < 4; ++put) {
+    auto tx = ch->begin();
+    for (int i = 0; i < 5; ++i) {
+      Event e(std::to_string(put * 5 + i));
+      e.headers.set("key", "client-7");
+      tx->put(std::move(e));
+    }
+    tx->commit();
+  }
+  int with_records = 0;
+  for (int32_t p = 0; p < 4; ++p) with_records += m.high_watermark("chan", p) > 0;
+  EXPECT_EQ(with_records, 1) << "records with one key went to several partitions";
+  auto got = take_n(*ch, 20, true);
+  ASSERT_EQ(got.size(), 20u);
+  for (const auto& e : got) EXPECT_EQ(e.headers.get("key"), "client-7");
+  ch->stop();
+}
+
 // Flume: partitionIdHeader names the partition, and wins over defaultPartitionId; events without the
 // header go to defaultPartitionId.
 TEST(KafkaChannel, DefaultPartitionIdAndPartitionIdHeaderChooseThePartition) {
