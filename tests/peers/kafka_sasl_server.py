@@ -97,8 +97,9 @@ class Scram:
         self.state = "done"
         without_proof, sep, proof = message.rpartition(",p=")
         attrs = dict(attributes(without_proof)) if sep else {}
-        # RFC 5802 wants r equal to the server's nonce; librdkafka before 2.6.1 puts its own nonce
-        # in front once more (librdkafka PR #4895), which Kafka accepts by checking the end (3.8.1).
+        # RFC 5802 wants r equal to the server's nonce; librdkafka 2.0.2 puts its own nonce in
+        # front once more (fixed later, librdkafka PR #4895), which Kafka 3.8.1+ accepts by
+        # checking that r ends with the server's nonce.
         if not sep or not attrs.get("r", "").endswith(self.nonce):
             raise AuthFailed("Authentication failed: SCRAM nonce or proof missing or wrong")
         if base64.b64decode(attrs.get("c", "")) != self.gs2_header.encode():
