@@ -64,6 +64,9 @@ def config(work, plain, tls, n, channel_pw, sink_pw, source_pw):
     return conf, out
 
 
+RUNNING = []  # agents not yet stopped, killed when the test fails
+
+
 class Agent:
     def __init__(self, work, run, conf):
         self.port = free_port()
@@ -71,6 +74,7 @@ class Agent:
         self.proc = subprocess.Popen([SLUICE, "agent", "-n", "a", "-f", conf, "--metrics-port", str(self.port),
                                       "--drain-timeout", "2"], stdout=subprocess.DEVNULL,
                                      stderr=open(self.log_path, "w"))
+        RUNNING.append(self.proc)
 
     def metric(self, component, key):
         return int(metrics(self.port).get(component, {}).get(key, 0))
@@ -89,6 +93,7 @@ class Agent:
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         rc = self.proc.wait(timeout=60 * TIME_SCALE)
+        RUNNING.remove(self.proc)
         assert rc == 0, "agent exited with %d" % rc
         log = self.log()
         for pw in (PASSWORD, WRONG):
@@ -161,6 +166,9 @@ def main():
         ok = True
         return 0
     finally:
+        for p in RUNNING:
+            p.kill()
+            p.wait()
         peers.stop()
         if ok:
             shutil.rmtree(work, ignore_errors=True)
