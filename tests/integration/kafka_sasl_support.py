@@ -1,6 +1,7 @@
 """Shared helpers for the Kafka SASL/TLS tests: librdkafka's mock cluster with the SASL proxy
 (tests/peers/kafka_sasl_proxy.py) in front of it, the test CA, and kafka-python settings to log in."""
 import os
+import shutil
 import subprocess
 import sys
 
@@ -50,12 +51,17 @@ class Peers:
     def proxy_log(self, name):
         return os.path.join(self.work, "proxy-%s.log" % name)
 
-    def stop(self):
+    def stop(self, passed):
+        """Ends the peers; removes the work directory if the test passed, else says where it is."""
         for p in reversed(self.procs):
             if p.poll() is None:
                 p.stdin.close()
                 p.terminate()
             p.wait(timeout=30)
+        if passed:
+            shutil.rmtree(self.work, ignore_errors=True)
+        else:
+            print("logs kept in", self.work)
 
 
 def kafka_python_login(bootstrap, mechanism, user, password, ca=None):

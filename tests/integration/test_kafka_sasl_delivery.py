@@ -13,7 +13,6 @@ every client error librdkafka reports is logged with the name of the component i
 import glob
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -169,11 +168,7 @@ def main():
         for p in RUNNING:
             p.kill()
             p.wait()
-        peers.stop()
-        if ok:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            print("logs kept in", work)
+        peers.stop(ok)
 
 
 if __name__ == "__main__":

@@ -217,7 +217,8 @@ class Connection:
             return self.close()
         if key in RESPONSE_REWRITES:
             if version > VERSION_CAPS.get(key, version):
-                log("%s: ApiKey %d v%d is above the proxy's cap; its answer is passed on as it is" % (self.peer, key, version))
+                log("%s: ApiKey %d v%d is above the proxy's cap; its answer is passed on as it is"
+                    % (self.peer, key, version))
             else:
                 self.pending[correlation] = (key, version)
         if self.upstream is None:
@@ -313,6 +314,7 @@ class Connection:
             self.up_out = self.up_out[sent:]
 
     def close(self):
+        self.closing = True  # no further frame of this client is handled
         self.proxy.unregister(self)
         for s in (self.sock, self.upstream):
             if s is not None:
@@ -403,18 +405,13 @@ class Proxy:
             sock.setblocking(False)
             conn = Connection(self, sock, obj)
             self.selector.register(sock, selectors.EVENT_READ, ("client", conn))
-        elif kind == "client":
+        elif kind in ("client", "upstream"):
+            sock, on_readable = ((obj.sock, obj.on_client_readable) if kind == "client"
+                                 else (obj.upstream, obj.on_upstream_readable))
             if events & selectors.EVENT_WRITE:
-                obj.flush("client")
-            if events & selectors.EVENT_READ and obj.sock.fileno() >= 0:
-                obj.on_client_readable()
-            if obj.sock.fileno() >= 0:
-                self.update(obj)
-        elif kind == "upstream":
-            if events & selectors.EVENT_WRITE:
-                obj.flush("upstream")
-            if events & selectors.EVENT_READ and obj.upstream.fileno() >= 0:
-                obj.on_upstream_readable()
+                obj.flush(kind)
+            if events & selectors.EVENT_READ and sock.fileno() >= 0:
+                on_readable()
             if obj.sock.fileno() >= 0:
                 self.update(obj)
 
