@@ -315,7 +315,9 @@ void KafkaChannel::start() {
   producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, sizeof err);
   if (!producer_) throw std::runtime_error("kafka channel producer: " + std::string(err));
   ptopic_ = rd_kafka_topic_new(producer_, topic_.c_str(), nullptr);
-  consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, make_conf(consumer_props_), err, sizeof err);
+  rd_kafka_conf_t* cc = make_conf(consumer_props_);
+  consumer_error_.attach(cc, name());  // else librdkafka logs them without the channel's name
+  consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, cc, err, sizeof err);
   if (!consumer_) throw std::runtime_error("kafka channel consumer: " + std::string(err));
   rd_kafka_poll_set_consumer(consumer_);
   consumer_queue_ = rd_kafka_queue_get_consumer(consumer_);

@@ -63,7 +63,7 @@ class KafkaChannel : public Channel {
   bool parse_avro_;
   int poll_ms_;
   int64_t delivery_timeout_ms_;
-  KafkaClientError producer_error_;
+  KafkaClientError producer_error_, consumer_error_;
   rd_kafka_t* producer_ = nullptr;
   rd_kafka_topic_t* ptopic_ = nullptr;
   rd_kafka_t* consumer_ = nullptr;

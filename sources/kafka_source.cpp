@@ -56,6 +56,7 @@ void KafkaSource::start() {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
   for (const auto& [k, v] : props_) rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err);
+  client_error_.attach(conf, name_);
   rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (!rk_) throw std::runtime_error("kafka source: " + std::string(err));
   rd_kafka_poll_set_consumer(rk_);

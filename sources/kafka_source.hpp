@@ -7,7 +7,8 @@
 // offset, timestamp (and key when the record has one); as in Flume, all but key only when the event
 // does not already carry them (an AvroFlumeEvent's own headers are kept).
 // Offsets are committed only after the channel accepted the batch; a full channel seeks back and
-// the same records are read again (backpressure, no loss).
+// the same records are read again (backpressure, no loss). Client errors (authentication refused,
+// brokers down) are logged as warnings with the source's name.
 #pragma once
 #include <librdkafka/rdkafka.h>
 
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "agent/source.hpp"
+#include "channels/kafka_client_error.hpp"
 
 namespace sluice {
 
@@ -34,6 +36,7 @@ class KafkaSource : public Source {
   int64_t batch_ms_;
   bool avro_format_, set_topic_header_;
   std::string topic_header_;
+  KafkaClientError client_error_;
   rd_kafka_t* rk_ = nullptr;
   std::atomic<bool> stop_{false};
   std::thread thread_;

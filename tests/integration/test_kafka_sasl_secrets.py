@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """SASL settings of the kafka channel and sink (kafka.producer.* / kafka.consumer.* passed to
 librdkafka): the password appears neither in `check-config` output nor in the agent's log while it
-runs against a broker that refuses the login. Delivery over SASL is not tested: librdkafka 2.0.2's
-mock cluster answers no SaslHandshake (README, Kafka rows), so here every connection fails to
-authenticate and the channel refuses puts (backpressure, the seq source retries)."""
+runs against a broker that refuses the login. Here the broker is librdkafka 2.0.2's mock cluster
+itself, which answers no SaslHandshake, so every connection fails to authenticate and the channel
+refuses puts (backpressure, the seq source retries). Delivery over SASL and TLS, and wrong passwords
+against a broker that does speak SASL, are in test_kafka_sasl_delivery (through the SASL proxy)."""
 import os
 import signal
 import subprocess
