@@ -55,40 +55,86 @@ bool may_need_refang(std::string_view s) {
   return defanged_scheme(s);
 }
 
-QuickClass domain_view(std::string_view s) {
+// The kind of each authority byte for scan_authority().
+enum : uint8_t { kAuthEnd = 1, kAuthOdd = 2, kAuthAt = 4, kAuthColon = 8, kAuthNotName = 16 };
+constexpr std::array<uint8_t, 256> kAuth = [] {
+  std::array<uint8_t, 256> t{};
+  for (size_t c = 0; c < 256; ++c) t[c] = kAuthNotName;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = 0;
+  for (int c = '0'; c <= '9'; ++c) t[c] = 0;
+  t['.'] = t['-'] = t['_'] = 0;
+  t['/'] = t['?'] = t['#'] = kAuthEnd;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kAuthOdd | kAuthNotName;
+  t[']'] = kAuthOdd | kAuthNotName;
+  t['@'] = kAuthOdd | kAuthAt | kAuthNotName;
+  t[':'] = kAuthOdd | kAuthColon | kAuthNotName;
+  return t;
+}();
+
+// The scheme part of a URL in normal form ("http://", "https://", "ftp://"): its length, or 0.
+size_t normal_scheme(std::string_view s) {
+  return s.starts_with("http://") ? 7 : s.starts_with("https://") ? 8 : s.starts_with("ftp://") ? 6 : 0;
+}
+
+}  // namespace
+
+Authority scan_authority(std::string_view s, size_t from) {
+  uint8_t any = 0;
+  size_t i = from;
+  auto kind = [&](size_t j) { return kAuth[static_cast<unsigned char>(s[j])]; };
+  for (uint8_t k; i + 4 <= s.size() && !((k = kind(i) | kind(i + 1) | kind(i + 2) | kind(i + 3)) & kAuthEnd); i += 4) any |= k;
+  for (uint8_t k; i < s.size() && !((k = kind(i)) & kAuthEnd); ++i) any |= k;
+  Authority a;
+  a.end = i < s.size() ? i : std::string_view::npos;
+  a.plain = !(any & kAuthOdd);
+  a.at = any & kAuthAt;
+  a.colon = any & kAuthColon;
+  a.name = !(any & kAuthNotName);
+  return a;
+}
+
+QuickClass domain_view(std::string_view s, bool plain) {
   while (!s.empty() && s.back() == '.') s.remove_suffix(1);
   if (s.size() < 3 || s.size() > 253) return {QuickClass::NotIt};
   size_t label = 0, dots = 0;
+  if (plain) {  // the bytes are known to be fine: only the labels' lengths are left, checked at the dots
+    size_t from = 0;  // where the current label starts
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] != '.') continue;
+      if (i == from || i - from > 63) return {QuickClass::NotIt};
+      from = i + 1;
+      ++dots;
+    }
+    bool digits = true;  // the last label
+    for (size_t i = from; i < s.size(); ++i) digits &= s[i] >= '0' && s[i] <= '9';
+    if (dots == 0 || s.size() - from > 63 || digits) return {QuickClass::NotIt};
+    return {QuickClass::Normal, Type::Domain, s};
+  }
   uint8_t any = 0, last_all = kDigitChar;  // classes seen anywhere; all of the last label
   for (char c : s) {
-    if (c == '.') {
-      if (label == 0) return {QuickClass::NotIt};
-      label = 0;
-      ++dots;
-      last_all = kDigitChar;
+    uint8_t k = char_class(c);
+    if (k & kLabelChar) {  // the common case first: one test for most bytes
+      if (++label > 63) return {QuickClass::NotIt};
+      any |= k;
+      last_all &= k;
       continue;
     }
-    uint8_t k = char_class(c);
-    if (!(k & kLabelChar) || ++label > 63) return {QuickClass::NotIt};
-    any |= k;
-    last_all &= k;
+    if (c != '.' || label == 0) return {QuickClass::NotIt};
+    label = 0;
+    ++dots;
+    last_all = kDigitChar;
   }
   if (dots == 0 || label == 0 || (last_all & kDigitChar)) return {QuickClass::NotIt};
   if (any & kUpperChar) return {QuickClass::NeedsCopy};
   return {QuickClass::Normal, Type::Domain, s};
 }
 
-QuickClass url_view(std::string_view s) {
-  size_t hs = s.starts_with("http://") ? 7 : s.starts_with("https://") ? 8 : s.starts_with("ftp://") ? 6 : 0;
+QuickClass url_view(std::string_view s, const Authority& a) {
+  size_t hs = normal_scheme(s);
   if (hs == 0) return {QuickClass::NeedsCopy};  // other case or scheme: let classify() decide
-  size_t he = authority_end(s, hs);
-  if (he == std::string_view::npos || he == hs || s[he - 1] == '.') return {QuickClass::NeedsCopy};
-  for (size_t i = hs; i < he; ++i)
-    if (is_upper(s[i]) || s[i] == ':' || s[i] == '@' || s[i] == ']') return {QuickClass::NeedsCopy};
+  if (a.end == std::string_view::npos || a.end == hs || s[a.end - 1] == '.' || !a.plain) return {QuickClass::NeedsCopy};
   return {QuickClass::Normal, Type::Url, s};
 }
-
-}  // namespace
 
 bool parse_ipv4(std::string_view s, uint32_t& out) {
   // Octet by octet with no loop state (the sweep calls this for every host-like token): 1-3
@@ -140,7 +186,10 @@ QuickClass classify_view(std::string_view raw, Type hint, bool no_markers) {
       return colon_or_slash ? QuickClass{QuickClass::NeedsCopy} : QuickClass{QuickClass::NotIt};
     }
     case Type::Domain: return domain_view(raw);
-    case Type::Url: return url_view(raw);
+    case Type::Url: {
+      size_t hs = normal_scheme(raw);
+      return hs ? url_view(raw, scan_authority(raw, hs)) : QuickClass{QuickClass::NeedsCopy};
+    }
     case Type::Md5:
     case Type::Sha1:
     case Type::Sha256: {
