@@ -125,6 +125,7 @@ void pieces(std::string_view s, uint8_t cut, size_t min, Candidates& out, unsign
   uint8_t any = 0;
   auto piece = [&](size_t end) {
     std::string_view p = s.substr(b, end - b);
+    TokenClass whole{any};  // token() need not take the class of p again
     uint8_t k = any;
     b = end + 1;
     any = 0;
@@ -139,7 +140,7 @@ void pieces(std::string_view s, uint8_t cut, size_t min, Candidates& out, unsign
       }
       if (k & kNonHex) return;
     }
-    token(p, out, nullptr, shapes);
+    token(p, out, &whole, shapes);
   };
   for (size_t i = 0; i < s.size(); ++i) {
     uint8_t k = kClass[static_cast<unsigned char>(s[i])];

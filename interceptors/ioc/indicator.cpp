@@ -105,9 +105,9 @@ QuickClass domain_view(std::string_view s, bool plain) {
       from = i + 1;
       ++dots;
     }
-    bool digits = true;  // the last label
-    for (size_t i = from; i < s.size(); ++i) digits &= s[i] >= '0' && s[i] <= '9';
-    if (dots == 0 || s.size() - from > 63 || digits) return {QuickClass::NotIt};
+    size_t i = from;  // the last label (not empty: trailing dots are trimmed) must not be all digits
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (dots == 0 || s.size() - from > 63 || i == s.size()) return {QuickClass::NotIt};
     return {QuickClass::Normal, Type::Domain, s};
   }
   uint8_t any = 0, last_all = kDigitChar;  // classes seen anywhere; all of the last label
