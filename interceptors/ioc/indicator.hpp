@@ -1,5 +1,7 @@
 // Indicators of compromise: their types, normalisation (defanged forms, case, trailing dots,
 // IPv4-mapped IPv6, URL scheme/host case and default ports) and classification of a raw value.
+// indicator.cpp normalises (copies); quick_class.cpp answers the same questions on the hot path
+// without copying (classify_view() and the views it is made of).
 #pragma once
 #include <cstdint>
 #include <optional>
