@@ -20,27 +20,29 @@ bool is_sep(char c) { return kSep[static_cast<unsigned char>(c)]; }
 
 // What a character tells about its token, for the one pass in token().
 // kNonHex is set for every character that is not a hex digit, so that the OR of a token's classes
-// alone tells everything (a hash is a token without kNonHex).
-enum : uint8_t { kNonHex = 1, kDot = 2, kSlash = 4, kAt = 8, kColon = 16, kMarker = 32, kQuery = 64 };
+// alone tells everything (a hash is a token without kNonHex). kNotName: not what a domain in normal
+// form is made of (then domain_view() need not look at each byte again).
+enum : uint8_t { kNonHex = 1, kDot = 2, kSlash = 4, kAt = 8, kColon = 16, kMarker = 32, kQuery = 64, kNotName = 128 };
 constexpr std::array<uint8_t, 256> kClass = [] {
   std::array<uint8_t, 256> t{};
-  for (size_t c = 0; c < 256; ++c) t[c] = kNonHex;
-  for (unsigned char c : std::string_view("0123456789abcdefABCDEF")) t[c] = 0;
+  for (size_t c = 0; c < 256; ++c) t[c] = kNonHex | kNotName;
+  for (unsigned char c : std::string_view("ghijklmnopqrstuvwxyz-_")) t[c] = kNonHex;
+  for (unsigned char c : std::string_view("0123456789abcdef")) t[c] = 0;
+  for (unsigned char c : std::string_view("ABCDEF")) t[c] = kNotName;
   t['.'] = kNonHex | kDot;
-  t['/'] = kNonHex | kSlash;
-  t['@'] = kNonHex | kAt;
-  t[':'] = kNonHex | kColon;
-  for (unsigned char c : std::string_view("?&=#")) t[c] = kNonHex | kQuery;  // with '/': where a URL path is cut
+  t['/'] = kNonHex | kNotName | kSlash;
+  t['@'] = kNonHex | kNotName | kAt;
+  t[':'] = kNonHex | kNotName | kColon;
+  for (unsigned char c : std::string_view("?&=#")) t[c] = kNonHex | kNotName | kQuery;  // with '/': where a URL path is cut
   // What refang() or classify()'s trimming may act on (tokens of field modes may hold whitespace).
-  for (unsigned char c : std::string_view("[({ \t\n\v\f\r")) t[c] = kNonHex | kMarker;
+  for (unsigned char c : std::string_view("[({ \t\n\v\f\r")) t[c] = kNonHex | kNotName | kMarker;
   return t;
 }();
 // kClass, plus a bit for the separators that end a token.
-constexpr uint8_t kSepBit = 128;
-constexpr std::array<uint8_t, 256> kToken = [] {
-  std::array<uint8_t, 256> t = kClass;
-  for (size_t c = 0; c < 256; ++c)
-    if (kSep[c]) t[c] = kSepBit;
+constexpr uint16_t kSepBit = 256;
+constexpr std::array<uint16_t, 256> kToken = [] {
+  std::array<uint16_t, 256> t{};
+  for (size_t c = 0; c < 256; ++c) t[c] = kSep[c] ? kSepBit : kClass[c];
   return t;
 }();
 bool is_alpha(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
@@ -52,10 +54,10 @@ void add(Candidates& out, Type type, std::string_view value, uint32_t ipv4 = 0) 
   out.items.push_back({type, value, ipv4});
 }
 
-// Adds raw classified as classify(raw, hint) would; false if it is none. Values already in normal
-// form are added as views of raw; only values that normalising changes are copied.
-bool add_as(Candidates& out, std::string_view raw, Type hint, bool no_markers) {
-  QuickClass q = classify_view(raw, hint, no_markers);
+// Adds raw classified as classify(raw, hint) would, given q = classify_view(raw, hint, ...); false if
+// it is none. Values already in normal form are added as views of raw; only values that normalising
+// changes are copied.
+bool add_quick(Candidates& out, std::string_view raw, Type hint, const QuickClass& q) {
   if (q.kind == QuickClass::NotIt) return false;
   if (q.kind == QuickClass::Normal) {
     add(out, q.type, q.value, q.ipv4);
@@ -66,9 +68,13 @@ bool add_as(Candidates& out, std::string_view raw, Type hint, bool no_markers) {
   add(out, i->type, out.keep(i->value));
   return true;
 }
+bool add_as(Candidates& out, std::string_view raw, Type hint, bool no_markers) {
+  return add_quick(out, raw, hint, classify_view(raw, hint, no_markers));
+}
 
-// colon: host may hold a ':' (false when the caller knows it has none).
-void add_host(Candidates& out, std::string_view host, bool no_markers, bool colon = true) {
+// colon: host may hold a ':' (false when the caller knows it has none). plain: the caller knows it
+// holds only lower-case letters, digits, '.', '-' and '_' (domain_view()'s `plain`).
+void add_host(Candidates& out, std::string_view host, bool no_markers, bool colon = true, bool plain = false) {
   if (host.empty()) return;
   if (host.front() == '[') {  // [v6]:port
     size_t close = host.find(']');
@@ -89,7 +95,7 @@ void add_host(Candidates& out, std::string_view host, bool no_markers, bool colo
     size_t b = e;
     while (b > 0 && host[b - 1] >= '0' && host[b - 1] <= '9') --b;
     if (b < e && b > 0 && host[b - 1] == '.') return;
-    add_as(out, host, Type::Domain, true);
+    add_quick(out, host, Type::Domain, domain_view(host, plain));  // = add_as(..., true): no defanged scheme
     return;
   }
   size_t first = std::string_view::npos, colons = 0;  // host:port loses its port; IPv6 keeps its colons
@@ -103,12 +109,48 @@ void add_host(Candidates& out, std::string_view host, bool no_markers, bool colo
 // The kClass bits of any of a token's characters.
 struct TokenClass {
   uint8_t any = 0;
-  void add(uint8_t k) { any |= k; }
+  void add(unsigned k) { any |= static_cast<uint8_t>(k); }
 };
 
 // known: the class of t as given, if the caller has computed it while finding t. shapes: without
 // kShapeUrl / kShapeHash no URL / hash candidates are added (the sweeper loaded none to match).
-void token(std::string_view t, Candidates& out, const TokenClass* known = nullptr, unsigned shapes = kAllShapes) {
+void token(std::string_view t, Candidates& out, const TokenClass* known = nullptr, unsigned shapes = kAllShapes);
+
+// token() on each piece of s (cut at the bytes with a `cut` class bit) that can hold a candidate:
+// `min` bytes or more, with a '.', ':', '@' or marker, or a hash (32, 40 or 64 hex digits once
+// token() has trimmed trailing ']', the one byte it trims that has no class bit). token() finds
+// nothing in the other pieces, and one pass over s tells them apart (cheaper than token() on each).
+void pieces(std::string_view s, uint8_t cut, size_t min, Candidates& out, unsigned shapes) {
+  size_t b = 0;
+  uint8_t any = 0;
+  auto piece = [&](size_t end) {
+    std::string_view p = s.substr(b, end - b);
+    TokenClass whole{any};  // token() need not take the class of p again
+    uint8_t k = any;
+    b = end + 1;
+    any = 0;
+    if (p.size() < min) return;
+    if (!(k & (kDot | kColon | kAt | kMarker))) {
+      std::string_view h = p;
+      while (!h.empty() && h.back() == ']') h.remove_suffix(1);
+      if (h.size() != 32 && h.size() != 40 && h.size() != 64) return;
+      if (h.size() != p.size()) {
+        k = 0;
+        for (char c : h) k |= kClass[static_cast<unsigned char>(c)];
+      }
+      if (k & kNonHex) return;
+    }
+    token(p, out, &whole, shapes);
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    uint8_t k = kClass[static_cast<unsigned char>(s[i])];
+    if (k & cut) piece(i);
+    else any |= k;
+  }
+  piece(s.size());
+}
+
+void token(std::string_view t, Candidates& out, const TokenClass* known, unsigned shapes) {
   size_t given = t.size();
   while (!t.empty() && (t.back() == '.' || t.back() == ':' || t.back() == ']' || t.back() == '[')) t.remove_suffix(1);
   // A leading ':' is punctuation ("host: evil.com" cut oddly), unless it opens an IPv6 "::".
@@ -128,33 +170,22 @@ void token(std::string_view t, Candidates& out, const TokenClass* known = nullpt
     while (!url.empty() && !is_alpha(url.front())) url.remove_prefix(1);
     size_t scheme_end = url.find("://");
     if (scheme_end == std::string_view::npos) return;  // no letter before "://": no scheme, no URL
-    if (shapes & kShapeUrl) add_as(out, url, Type::Url, no_markers);
+    // One pass over the authority serves both the URL's normal-form check and its host.
     size_t hs = scheme_end + 3;
-    size_t he = authority_end(url, hs);
-    std::string_view host = url.substr(hs, he == std::string_view::npos ? std::string_view::npos : he - hs);
-    if (auto a = host.rfind('@'); a != std::string_view::npos) host.remove_prefix(a + 1);
-    add_host(out, host, no_markers, host.find(':') != std::string_view::npos);
-    // Indicators inside the path and query (?sha=<hash>, /redirect/evil.com/...).
-    // A piece is looked at only if it can hold a candidate, which one pass tells: a piece with no
-    // dot, colon, '@' or marker that is not 32/40/64 hex digits yields nothing in token().
-    if (he != std::string_view::npos) {
-      std::string_view rest = url.substr(he);
-      size_t b = 0;
-      uint8_t piece_any = 0;
-      auto piece = [&](size_t end) {
-        size_t n = end - b;
-        bool hash = !(piece_any & kNonHex) && (n == 32 || n == 40 || n == 64);
-        if (n >= 7 && ((piece_any & (kDot | kColon | kAt | kMarker)) || hash)) token(rest.substr(b, n), out, nullptr, shapes);
-        b = end + 1;
-        piece_any = 0;
-      };
-      for (size_t i = 0; i < rest.size(); ++i) {
-        uint8_t k = kClass[static_cast<unsigned char>(rest[i])];
-        if (k & (kSlash | kQuery)) piece(i);
-        else piece_any |= k;
-      }
-      piece(rest.size());
+    Authority a = scan_authority(url, hs);
+    if (shapes & kShapeUrl) {
+      if (!no_markers) add_as(out, url, Type::Url, false);
+      else add_quick(out, url, Type::Url, defanged_scheme(url) ? QuickClass::NeedsCopy : url_view(url, a));
     }
+    std::string_view host = url.substr(hs, a.end == std::string_view::npos ? std::string_view::npos : a.end - hs);
+    bool host_colon = a.colon;
+    if (a.at) {
+      host.remove_prefix(host.rfind('@') + 1);
+      host_colon = host.find(':') != std::string_view::npos;
+    }
+    add_host(out, host, no_markers, host_colon, a.name && !a.at);
+    // Indicators inside the path and query (?sha=<hash>, /redirect/evil.com/...).
+    if (a.end != std::string_view::npos) pieces(url.substr(a.end), kSlash | kQuery, 7, out, shapes);
     return;
   }
   if (at) {
@@ -166,14 +197,7 @@ void token(std::string_view t, Candidates& out, const TokenClass* known = nullpt
     }
   }
   if (slash) {  // HIER_DIRECT/1.2.3.4, paths: look at the pieces
-    size_t start = 0;
-    while (start <= t.size()) {
-      size_t next = t.find('/', start);
-      std::string_view piece = t.substr(start, next == std::string_view::npos ? std::string_view::npos : next - start);
-      if (piece.size() >= 3) token(piece, out, nullptr, shapes);
-      if (next == std::string_view::npos) break;
-      start = next + 1;
-    }
+    pieces(t, kSlash, 3, out, shapes);
     return;
   }
   if (hex && (t.size() == 32 || t.size() == 40 || t.size() == 64)) {
@@ -184,7 +208,7 @@ void token(std::string_view t, Candidates& out, const TokenClass* known = nullpt
     add_as(out, t, Type::Ipv6, no_markers);
     return;
   }
-  if (dot) add_host(out, t, no_markers, colon);
+  if (dot) add_host(out, t, no_markers, colon, !(any & kNotName));
 }
 
 // Why the shape scan gives only end offsets and the token is found by hand: a token's start is
@@ -211,14 +235,14 @@ void classify_tokens(std::string_view body, const size_t* ends, const size_t* en
     size_t b = last + 1;
     const auto* p = reinterpret_cast<const unsigned char*>(body.data());
     while (b >= done + 4) {
-      uint8_t k = kToken[p[b - 1]] | kToken[p[b - 2]] | kToken[p[b - 3]] | kToken[p[b - 4]];
+      unsigned k = kToken[p[b - 1]] | kToken[p[b - 2]] | kToken[p[b - 3]] | kToken[p[b - 4]];
       if (k & kSepBit) break;
       cls.add(k);
       b -= 4;
     }
-    for (uint8_t k; b > done && !((k = kToken[p[b - 1]]) & kSepBit); --b) cls.add(k);
+    for (unsigned k; b > done && !((k = kToken[p[b - 1]]) & kSepBit); --b) cls.add(k);
     size_t e = last + 1;
-    for (uint8_t k; e < body.size() && !((k = kToken[static_cast<unsigned char>(body[e])]) & kSepBit); ++e) cls.add(k);
+    for (unsigned k; e < body.size() && !((k = kToken[static_cast<unsigned char>(body[e])]) & kSepBit); ++e) cls.add(k);
     token(body.substr(b, e - b), out, &cls, shapes);
     done = e;
   }

@@ -1,7 +1,8 @@
 // Fuzzes IOC candidate extraction over arbitrary event bodies in the three modes (body, squid and
 // combined fields; byte 0 picks the mode) and classification of every token: no crash, every
 // candidate classifies again to itself (normalisation is idempotent), body mode's Hyperscan shape
-// scan finds exactly what classifying every token finds, and classify_view() agrees with classify().
+// scan finds exactly what classifying every token finds, classify_view() agrees with classify(), and
+// domain_view()'s shortcut for plain bytes agrees with its full check.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -34,6 +35,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } else if (q.kind == QuickClass::NotIt && classify(body, hint)) {
       __builtin_trap();
     }
+  }
+  // domain_view()'s shortcut for bytes known to be [a-z0-9._-] answers as the full check.
+  bool plain = true;
+  for (char ch : body) plain &= (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_';
+  if (plain && !body.empty() && !defanged_scheme(body)) {
+    QuickClass a = domain_view(body, true), b = classify_view(body, Type::Domain, true);
+    if (a.kind != b.kind || (a.kind == QuickClass::Normal && a.value != b.value)) __builtin_trap();
   }
   refang(body);
   classify(body);
