@@ -47,11 +47,11 @@ constexpr std::array<uint16_t, 256> kToken = [] {
 }();
 bool is_alpha(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
-void add(Candidates& out, Type type, std::string_view value, uint32_t ipv4 = 0) {
+void add(Candidates& out, Type type, std::string_view value, uint32_t ipv4 = 0, uint32_t labels = 0) {
   for (const auto& x : out.items)
     if (x.type == type && x.value == value) return;
   if (type == Type::Ipv4 && ipv4 == 0) parse_ipv4(value, ipv4);
-  out.items.push_back({type, value, ipv4});
+  out.items.push_back({type, value, ipv4, labels});
 }
 
 // Adds raw classified as classify(raw, hint) would, given q = classify_view(raw, hint, ...); false if
@@ -60,7 +60,7 @@ void add(Candidates& out, Type type, std::string_view value, uint32_t ipv4 = 0) 
 bool add_quick(Candidates& out, std::string_view raw, Type hint, const QuickClass& q) {
   if (q.kind == QuickClass::NotIt) return false;
   if (q.kind == QuickClass::Normal) {
-    add(out, q.type, q.value, q.ipv4);
+    add(out, q.type, q.value, q.ipv4, q.labels);
     return true;
   }
   auto i = classify(raw, hint);

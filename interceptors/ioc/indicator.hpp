@@ -26,7 +26,8 @@ struct Indicator {
 struct Candidate {
   Type type;
   std::string_view value;
-  uint32_t ipv4 = 0;  // for an IPv4 candidate, its address (0: not parsed yet)
+  uint32_t ipv4 = 0;    // for an IPv4 candidate, its address (0: not parsed yet)
+  uint32_t labels = 0;  // for a domain, its number of labels if the extractor counted them (0: not)
 };
 
 // Classifies and normalises a value from a feed or an event; nullopt if it is none of the types.
@@ -41,9 +42,11 @@ struct QuickClass {
   enum Kind { Normal, NotIt, NeedsCopy } kind;
   Type type = Type::Ipv4;
   std::string_view value;
-  uint32_t ipv4 = 0;  // the address of a Normal IPv4
+  uint32_t ipv4 = 0;    // the address of a Normal IPv4
+  uint32_t labels = 0;  // the number of labels of a Normal domain (0: not counted)
   QuickClass(Kind k) : kind(k) {}  // NOLINT(google-explicit-constructor): {QuickClass::NotIt}
-  QuickClass(Kind k, Type t, std::string_view v, uint32_t a = 0) : kind(k), type(t), value(v), ipv4(a) {}
+  QuickClass(Kind k, Type t, std::string_view v, uint32_t a = 0, uint32_t l = 0)
+      : kind(k), type(t), value(v), ipv4(a), labels(l) {}
 };
 // no_markers: the caller has checked that raw holds no '[', '(', '{' and no whitespace.
 // (Then only a defanged scheme at the start, hxxp or fxp in any case, can make it NeedsCopy.)

@@ -198,6 +198,19 @@ void IndicatorSet::probe_keys(const Candidate& c, Probes& p) const {
   // candidate is at most 253 bytes (classify_view, normalize_domain); a longer value (not made by
   // the extractor) takes the general walk.
   std::string_view d = c.value;
+  if (c.labels != 0 && c.labels < 63) {
+    // The extractor counted the labels: a name with fewer than any domain indicator has is not
+    // walked, and the walk stops at the last parent with as many labels as some indicator.
+    uint64_t want = domain_depths_ & ((uint64_t{2} << c.labels) - 1) & ~uint64_t{3};  // parents keep a dot
+    if (want == 0) return;
+    size_t labels = c.labels, fewest = static_cast<size_t>(__builtin_ctzll(want));
+    if (want >> labels & 1) push(filter_key(Type::Domain, d), 0);
+    for (size_t i = 0; i < d.size() && labels > fewest; ++i) {
+      if (d[i] != '.') continue;
+      if (want >> --labels & 1) push(filter_key(Type::Domain, d.substr(i + 1)), i + 1);
+    }
+    return;
+  }
   if (d.size() > 253) {
     for_each_parent(d, domain_depths_, [&](std::string_view parent) {
       push(filter_key(Type::Domain, parent), d.size() - parent.size());

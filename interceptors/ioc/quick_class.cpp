@@ -99,7 +99,7 @@ QuickClass domain_view(std::string_view s, bool plain) {
     size_t i = from;  // the last label (not empty: trailing dots are trimmed) must not be all digits
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
     if (dots == 0 || s.size() - from > 63 || i == s.size()) return {QuickClass::NotIt};
-    return {QuickClass::Normal, Type::Domain, s};
+    return {QuickClass::Normal, Type::Domain, s, 0, static_cast<uint32_t>(dots + 1)};
   }
   uint8_t any = 0, last_all = kDigitChar;  // classes seen anywhere; all of the last label
   for (char c : s) {
@@ -117,7 +117,7 @@ QuickClass domain_view(std::string_view s, bool plain) {
   }
   if (dots == 0 || label == 0 || (last_all & kDigitChar)) return {QuickClass::NotIt};
   if (any & kUpperChar) return {QuickClass::NeedsCopy};
-  return {QuickClass::Normal, Type::Domain, s};
+  return {QuickClass::Normal, Type::Domain, s, 0, static_cast<uint32_t>(dots + 1)};
 }
 
 QuickClass url_view(std::string_view s, const Authority& a) {

@@ -1,8 +1,9 @@
 // Fuzzes IOC candidate extraction over arbitrary event bodies in the three modes (body, squid and
 // combined fields; byte 0 picks the mode) and classification of every token: no crash, every
 // candidate classifies again to itself (normalisation is idempotent), body mode's Hyperscan shape
-// scan finds exactly what classifying every token finds, classify_view() agrees with classify(), and
-// domain_view()'s shortcut for plain bytes agrees with its full check.
+// scan finds exactly what classifying every token finds, classify_view() agrees with classify(), a
+// domain's counted labels are right, and domain_view()'s shortcut for plain bytes agrees with its
+// full check.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -19,6 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& i : c.items) {
     auto again = classify(i.value, i.type);
     if (!again || again->value != i.value) __builtin_trap();
+    size_t dots = 0;  // a label count the extractor gives is the name's
+    for (char ch : i.value) dots += ch == '.';
+    if (i.labels != 0 && (i.type != Type::Domain || i.labels != dots + 1)) __builtin_trap();
   }
   if (mode == Mode::Body) {
     Candidates every;

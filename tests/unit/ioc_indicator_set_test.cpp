@@ -3,6 +3,7 @@
 // the loaded domains have; prepare/finish find the same hits as lookup().
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,38 @@ TEST(IocSetFilter, DomainsProbedOnlyAtLoadedDepths) {
   s.add(*classify(deep + "deep.example"), "f");
   EXPECT_EQ(hit("x." + deep + "deep.example"), deep + "deep.example");
   EXPECT_EQ(hit("x." + deep + "evil.com"), "evil.com");
+}
+
+// With the label count the extractor gives (Candidate::labels), the probe keys and hits are those
+// of the walk that counts the dots itself, and a name with fewer labels than any loaded domain
+// gets no key at all.
+TEST(IocSetFilter, CountedLabelsProbeTheSameNames) {
+  IndicatorSet s;
+  s.add(*classify("bad1.example3.com"), "f");
+  s.add(*classify("a.b.c.d.bad.org"), "f");
+  auto probes = [&](std::string_view name, uint32_t labels) {
+    Candidate c{Type::Domain, name, 0, labels};
+    IndicatorSet::Probes p;
+    s.prepare({c}, p);
+    std::vector<std::string> v;
+    s.finish({c}, p, [&](const Candidate&, const Match& m) { v.push_back(m.value); });
+    return std::make_pair(p.keys, v);
+  };
+  for (std::string name : {"bad1.example3.com", "x.bad1.example3.com", "w.x.bad1.example3.com", "example3.com",
+                           "index.html", "q.a.b.c.d.bad.org", "b.c.d.bad.org", "bad.org", "x.y"}) {
+    uint32_t labels = 1 + static_cast<uint32_t>(std::count(name.begin(), name.end(), '.'));
+    EXPECT_EQ(probes(name, labels), probes(name, 0)) << name;
+  }
+  EXPECT_TRUE(probes("index.html", 2).first.empty());  // 2 labels, the loaded domains have 3 and 6
+  EXPECT_EQ(probes("w.x.bad1.example3.com", 5).first.size(), 1u);  // only its 3-label parent
+  EXPECT_EQ(probes("w.x.bad1.example3.com", 5).second, (std::vector<std::string>{"bad1.example3.com"}));
+  Candidates c;  // the extractor counts them for names already in normal form
+  extract("GET http://www.site1.example.org/p/index.html x.y.com. EVIL.COM", Mode::Body, c);
+  std::vector<std::pair<std::string, uint32_t>> got;
+  for (const auto& i : c.items)
+    if (i.type == Type::Domain) got.emplace_back(i.value, i.labels);
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, uint32_t>>{
+                     {"www.site1.example.org", 4}, {"index.html", 2}, {"x.y.com", 3}, {"evil.com", 0}}));
 }
 
 }  // namespace
