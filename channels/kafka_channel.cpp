@@ -202,21 +202,18 @@ class KafkaTransaction : public Transaction {
       msgs[i].len = payload.size();
       msgs[i]._private = &p;
     }
-    // A batch whose events named no partition goes to one partition (KafkaPartitionChoice::spread),
-    // unless kafka.producer.partitioner asks for librdkafka's partitioner.
+    // A batch whose events name no partition and have no key goes to one partition
+    // (KafkaPartitionChoice::spread), unless kafka.producer.partitioner asks for librdkafka's
+    // partitioner; otherwise each record's partition field (UA: the partitioner's choice) is used.
     int32_t whole = any_named || !ch_.spread_puts_ ? RD_KAFKA_PARTITION_UA : ch_.partitions_.spread(ch_.producer_, ch_.topic_);
+    int flags = RD_KAFKA_MSG_F_COPY | (whole == RD_KAFKA_PARTITION_UA ? RD_KAFKA_MSG_F_PARTITION : 0);
     std::lock_guard l(ch_.produce_mu_);
     // One produce_batch call enqueues the batch (one topic lock and clock read, not one per record).
     // A record it could not enqueue has its err set; after a full local queue every later one has
     // __QUEUE_FULL: those are offered again once delivery reports have made room.
     size_t next = 0;
     while (next < msgs.size()) {
-      if (whole != RD_KAFKA_PARTITION_UA)
-        rd_kafka_produce_batch(ch_.ptopic_, whole, RD_KAFKA_MSG_F_COPY, msgs.data() + next,
-                               static_cast<int>(msgs.size() - next));
-      else
-        rd_kafka_produce_batch(ch_.ptopic_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_PARTITION,
-                               msgs.data() + next, static_cast<int>(msgs.size() - next));
+      rd_kafka_produce_batch(ch_.ptopic_, whole, flags, msgs.data() + next, static_cast<int>(msgs.size() - next));
       for (; next < msgs.size() && msgs[next].err != RD_KAFKA_RESP_ERR__QUEUE_FULL; ++next) {
         if (msgs[next].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
           p.left++;  // delivery reports are served only by this thread's poll/flush below
