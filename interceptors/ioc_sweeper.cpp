@@ -104,10 +104,12 @@ bool IocSweeper::reload() {
     SLUICE_LOG(Error, name_) << "feed reload failed, keeping the previous indicators: " << e.what();
     return false;
   }
+  std::shared_ptr<const Loaded> replaced = std::move(fresh);
   {
     std::lock_guard l(mu_);
-    current_ = std::move(fresh);
+    current_.swap(replaced);
   }
+  replaced.reset();  // the old set is freed outside the lock (the hot path takes the lock per batch)
   loaded_mtime_ = mtime;
   reloads_.inc();
   last_reload_ms_ = now_ms();

@@ -3,9 +3,9 @@
 #include <re2/re2.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <ctime>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace sluice::ioc {
@@ -14,12 +14,14 @@ namespace {
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read feed " + path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::string text;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) text.append(buf, static_cast<size_t>(in.gcount()));
+  if (in.bad()) throw std::runtime_error("cannot read feed " + path);
+  return text;
 }
 
-std::vector<std::string> split_csv(const std::string& line, char delim) {
+std::vector<std::string> split_csv(std::string_view line, char delim) {
   std::vector<std::string> out;
   std::string cur;
   bool quoted = false;
@@ -127,24 +129,32 @@ FeedLoadResult parse_feed(const FeedSpec& f, std::string_view text, IndicatorSet
     }
     return r;
   }
-  std::istringstream in{std::string(text)};
+  // Lines are views of the text (no copy per line); the set is sized for at most one indicator per
+  // line up front, so a large feed never rebuilds the presence filter as it grows.
+  set.reserve(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
   size_t lineno = 0;
-  for (std::string line; std::getline(in, line);) {
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = text.find('\n', at);
+    std::string_view line = text.substr(at, nl == std::string_view::npos ? std::string_view::npos : nl - at);
+    at = nl == std::string_view::npos ? text.size() : nl + 1;
     ++lineno;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     size_t b = line.find_first_not_of(" \t");
-    if (b == std::string::npos || line[b] == '#') continue;
+    if (b == std::string_view::npos || line[b] == '#') continue;
     if (f.format == FeedSpec::Format::Csv && f.header && lineno == 1) continue;
-    std::string value = line, feed = f.name;
+    std::string_view value = line;
+    std::string feed_column;
+    const std::string* feed = &f.name;
+    std::vector<std::string> cols;  // a CSV line's columns; value may view one
     std::optional<Type> hint;
     if (f.format == FeedSpec::Format::Csv) {
-      auto cols = split_csv(line, f.delimiter);
+      cols = split_csv(line, f.delimiter);
       auto col = [&](int i) { return i >= 0 && static_cast<size_t>(i) < cols.size() ? cols[static_cast<size_t>(i)] : std::string(); };
       if (static_cast<size_t>(f.value_column) >= cols.size()) {
         note(r, f, lineno, "no column " + std::to_string(f.value_column));
         continue;
       }
-      value = col(f.value_column);
+      value = cols[static_cast<size_t>(f.value_column)];
       if (f.type_column >= 0) {
         hint = parse_type(col(f.type_column));
         if (!hint) {
@@ -152,7 +162,10 @@ FeedLoadResult parse_feed(const FeedSpec& f, std::string_view text, IndicatorSet
           continue;
         }
       }
-      if (f.feed_column >= 0 && !col(f.feed_column).empty()) feed = col(f.feed_column);
+      if (f.feed_column >= 0 && !col(f.feed_column).empty()) {
+        feed_column = col(f.feed_column);
+        feed = &feed_column;
+      }
       if (f.expires_column >= 0) {
         int64_t t = parse_time(col(f.expires_column));
         if (t < 0) {
@@ -167,10 +180,10 @@ FeedLoadResult parse_feed(const FeedSpec& f, std::string_view text, IndicatorSet
     }
     auto ind = classify(value, hint);
     if (!ind) {
-      note(r, f, lineno, "'" + value + "' is not an IP, CIDR, domain, URL, hash or email");
+      note(r, f, lineno, "'" + std::string(value) + "' is not an IP, CIDR, domain, URL, hash or email");
       continue;
     }
-    set.add(*ind, feed);
+    set.add(*ind, *feed);
     ++r.loaded;
   }
   return r;

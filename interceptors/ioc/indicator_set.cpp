@@ -80,11 +80,24 @@ void IndicatorSet::add_cidr(const std::string& cidr, const std::string& feed) {
   trie[static_cast<size_t>(node)].cidr = cidr;
 }
 
-void IndicatorSet::grow_filter() {
-  if (!filter_.reserve(keys_ + 1)) return;
-  for (int t = 0; t < 9; ++t)
-    for (const auto& [value, feed] : exact_[t]) filter_.insert(filter_key(static_cast<Type>(t), value));
-  for (const auto& [address, feed] : ipv4_) filter_.insert(filter_key(address));
+std::string_view IndicatorSet::Strings::keep(std::string_view s) {
+  if (size_ - used_ < s.size()) {
+    size_ = std::max<size_t>(s.size(), size_t{1} << 20);
+    chunks_.push_back(std::make_unique_for_overwrite<char[]>(size_));
+    used_ = 0;
+  }
+  char* at = chunks_.back().get() + used_;
+  std::copy(s.begin(), s.end(), at);
+  used_ += s.size();
+  return {at, s.size()};
+}
+
+void IndicatorSet::reserve(size_t more) {
+  if (filter_.reserve(keys_ + more)) {
+    for (int t = 0; t < 9; ++t)
+      for (const auto& [value, feed] : exact_[t]) filter_.insert(filter_key(static_cast<Type>(t), value));
+    for (const auto& [address, feed] : ipv4_) filter_.insert(filter_key(address));
+  }
 }
 
 void IndicatorSet::add(const Indicator& i, const std::string& feed) {
@@ -105,14 +118,14 @@ void IndicatorSet::add(const Indicator& i, const std::string& feed) {
   uint32_t v4;
   if (i.type == Type::Ipv4 && parse_ipv4(i.value, v4)) {
     if (ipv4_.count(v4)) return;
-    grow_filter();
+    reserve(1);
     ipv4_.emplace(v4, feed_index(feed));
     filter_.insert(filter_key(v4));
   } else {
     auto& set = exact_[static_cast<int>(i.type)];
     if (set.find(std::string_view(i.value)) != set.end()) return;  // the first feed to list it names it
-    grow_filter();
-    set.emplace(i.value, feed_index(feed));
+    reserve(1);
+    set.emplace(strings_.keep(i.value), feed_index(feed));
     filter_.insert(filter_key(i.type, i.value));
   }
   ++keys_;
@@ -127,7 +140,7 @@ std::optional<Match> IndicatorSet::find_exact(Type t, std::string_view value, ui
   const auto& set = exact_[static_cast<int>(t)];
   auto it = set.find(value);
   if (it == set.end()) return std::nullopt;
-  return Match{t, it->first, feeds_[it->second]};
+  return Match{t, std::string(it->first), feeds_[it->second]};
 }
 
 std::optional<Match> IndicatorSet::lookup_trie(const std::vector<TrieNode>& trie, const uint8_t* bytes,

@@ -4,12 +4,15 @@
 // Lookups take views and do not allocate unless they hit: a presence filter answers "absent" for
 // almost every candidate before any table is touched, IPv4 addresses are 32-bit keys.
 #pragma once
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -27,6 +30,9 @@ struct Match {
 class IndicatorSet {
  public:
   void add(const Indicator& i, const std::string& feed);
+  // Room for `more` further indicators: the presence filter is sized once rather than rebuilt as
+  // it grows (a feed's line count is a fine estimate; too high costs only filter memory).
+  void reserve(size_t more);
   // Looks up one candidate (already normalised by classify() or classify_view()).
   std::optional<Match> lookup(Type type, std::string_view value) const;
   std::optional<Match> lookup(const Indicator& c) const { return lookup(c.type, c.value); }
@@ -59,10 +65,20 @@ class IndicatorSet {
     std::string cidr;
   };
   struct KeyHash {
-    using is_transparent = void;
+    using is_avalanching = void;  // hash_key mixes all bits: the map need not mix again
     size_t operator()(std::string_view s) const { return hash_key(s, 0); }
   };
-  using ExactMap = std::unordered_map<std::string, uint32_t, KeyHash, std::equal_to<>>;  // value -> feed index
+  // Open addressing, keys are views into strings_: a load of 1 M indicators makes no allocation
+  // per value, and dropping a replaced set frees a few chunks, not a million nodes.
+  using ExactMap = boost::unordered_flat_map<std::string_view, uint32_t, KeyHash>;  // value -> feed index
+  // Append-only storage for the values the maps point to (chunks never move).
+  class Strings {
+   public:
+    std::string_view keep(std::string_view s);
+   private:
+    std::vector<std::unique_ptr<char[]>> chunks_;
+    size_t used_ = 0, size_ = 0;
+  };
 
   static uint64_t filter_key(Type t, std::string_view value);
   static uint64_t filter_key(uint32_t ipv4);
@@ -75,10 +91,10 @@ class IndicatorSet {
   std::optional<Match> lookup_trie(const std::vector<TrieNode>& trie, const uint8_t* bytes, int bits) const;
   void add_cidr(const std::string& cidr, const std::string& feed);
   uint32_t feed_index(const std::string& feed);
-  void grow_filter();
 
   ExactMap exact_[9];                               // per Type, except IPv4
-  std::unordered_map<uint32_t, uint32_t> ipv4_;     // address -> feed index
+  boost::unordered_flat_map<uint32_t, uint32_t> ipv4_;  // address -> feed index
+  Strings strings_;
   PresenceFilter filter_;                           // every key of exact_ and ipv4_
   size_t keys_ = 0;
   std::vector<TrieNode> v4_{1}, v6_{1};

@@ -35,6 +35,28 @@ TEST(IocSetFilter, EveryIndicatorFoundAfterGrowth) {
   EXPECT_EQ(s.counts_by_type().at("ipv4"), 60000u);
 }
 
+// Values are kept in chunks of about 1 MiB that the maps view: ones spread over many chunks (and
+// one longer than a chunk) come back intact, and a set reserved for fewer indicators than it gets
+// still finds those added before and after the reservation ran out.
+TEST(IocSetFilter, ValuesSurviveChunksAndReservationOverflow) {
+  IndicatorSet s;
+  s.reserve(1000);
+  std::string long_url = "http://long.example/" + std::string(1500000, 'a');
+  s.add(*classify(long_url), "f");
+  for (int i = 0; i < 100000; ++i) s.add(*classify(std::string(64, "0123456789abcdef"[i % 16]).replace(0, 8, std::to_string(10000000 + i))), "f");
+  auto m = s.lookup(Type::Url, long_url);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->value, long_url);
+  for (int i = 0; i < 100000; i += 997) {
+    std::string h = std::string(64, "0123456789abcdef"[i % 16]).replace(0, 8, std::to_string(10000000 + i));
+    auto hit = s.lookup(Type::Sha256, h);
+    ASSERT_TRUE(hit) << i;
+    EXPECT_EQ(hit->value, h);
+  }
+  EXPECT_FALSE(s.lookup(Type::Sha256, std::string(64, 'f')));
+  EXPECT_EQ(s.size(), 100001u);
+}
+
 // Candidates of a type that no loaded indicator can match are not probed; loading one of that
 // type (or a CIDR of that family) makes them matchable, and prepare/finish still find every hit.
 TEST(IocSetFilter, OnlyMatchableTypesAreProbed) {

@@ -173,6 +173,31 @@ TEST(IocFeeds, TextCsvStixWithErrorsExpiryAndUnsupported) {
   EXPECT_TRUE(s.lookup(*classify("sub.stix.example")));
 }
 
+// Feed lines are read as views of the file: CRLF endings, a last line without a newline and CSV
+// values (quoted, with the delimiter inside) load as they did line by line.
+TEST(IocFeeds, LinesAsViewsKeepCrlfLastLineAndQuotedCsv) {
+  Dir d;
+  IndicatorSet s;
+  FeedSpec text{"t", d.write("t.txt", "crlf.example\r\n  # indented comment\r\n\r\nlast.example"), FeedSpec::Format::Text};
+  auto r = load_feed(text, s, 1700000000);
+  EXPECT_EQ(r.loaded, 2u);
+  EXPECT_EQ(r.bad_lines, 0u);
+  EXPECT_EQ(s.lookup(*classify("crlf.example"))->value, "crlf.example");
+  EXPECT_EQ(s.lookup(*classify("last.example"))->feed, "t");
+  FeedSpec csv{"c", d.write("c.csv", "\"x,y\",quoted.example,\"own, feed\"\nno-second-column\n"), FeedSpec::Format::Csv};
+  csv.value_column = 1;
+  csv.feed_column = 2;
+  r = load_feed(csv, s, 1700000000);
+  EXPECT_EQ(r.loaded, 1u);
+  EXPECT_EQ(r.bad_lines, 1u);
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_NE(r.errors[0].find("c.csv:2: no column 1"), std::string::npos) << r.errors[0];
+  auto m = s.lookup(*classify("a.quoted.example"));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->value, "quoted.example");
+  EXPECT_EQ(m->feed, "own, feed");
+}
+
 // Found by tests/fuzz/fuzz_ioc_feed: a 'objects' that is not an array escaped as boost's
 // invalid_argument, and a long STIX pattern overflowed the stack inside std::regex.
 TEST(IocFeeds, StixBundleWithoutObjectArrayIsReported) {
