@@ -106,9 +106,18 @@ class IndicatorSet {
 
 template <class F>
 void IndicatorSet::finish(const std::vector<Candidate>& cands, const Probes& p, F&& on_match) const {
-  for (size_t i = 0; i < cands.size(); ++i)
-    if (may_match(cands[i].type))
-      if (auto m = lookup_with_keys(cands[i], p, p.first[i], p.first[i + 1])) on_match(cands[i], *m);
+  for (size_t i = 0; i < cands.size(); ++i) {
+    const Candidate& c = cands[i];
+    if (!may_match(c.type)) continue;
+    // Nearly every candidate is in no table, and its keys' filter bits say so here, without a
+    // lookup call. Addresses that a CIDR range may hold are looked up anyway (the trie has no keys).
+    if (!(c.type == Type::Ipv6 || (c.type == Type::Ipv4 && v4_.size() > 1))) {
+      bool maybe = false;
+      for (size_t k = p.first[i]; k < p.first[i + 1] && !maybe; ++k) maybe = filter_.may_contain(p.keys[k]);
+      if (!maybe) continue;
+    }
+    if (auto m = lookup_with_keys(c, p, p.first[i], p.first[i + 1])) on_match(c, *m);
+  }
 }
 
 }  // namespace sluice::ioc
