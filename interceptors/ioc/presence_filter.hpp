@@ -31,8 +31,20 @@ inline uint64_t hash_key(std::string_view s, uint64_t seed) {
     p += 8;
     n -= 8;
   }
+  // The last 1-7 bytes without a variable-length copy: the 8 bytes that end the string when it
+  // has them (overlapping bytes already hashed), else two overlapping 4-byte or 1-3 byte reads.
   uint64_t w = 0;
-  std::memcpy(&w, p, n);
+  if (s.size() >= 8) {
+    if (n > 0) std::memcpy(&w, p + n - 8, 8);
+  } else if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    w = uint64_t{a} << 32 | b;
+  } else if (n > 0) {
+    w = uint64_t{static_cast<unsigned char>(p[0])} << 16 | uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+        static_cast<unsigned char>(p[n - 1]);
+  }
   return fold_mul(h ^ w ^ 0x8ebc6af09c88c6e3ULL, 0x589965cc75374cc3ULL);
 }
 
