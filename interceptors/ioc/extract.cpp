@@ -3,6 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "interceptors/ioc/shape_scan.hpp"
 #include "sources/syslog/syslog_parser.hpp"
@@ -21,10 +26,13 @@ bool is_sep(char c) { return kSep[static_cast<unsigned char>(c)]; }
 // What a character tells about its token, for the one pass in token().
 // kNonHex is set for every character that is not a hex digit, so that the OR of a token's classes
 // alone tells everything (a hash is a token without kNonHex). kNotName: not what a domain in normal
-// form is made of (then domain_view() need not look at each byte again).
-enum : uint8_t { kNonHex = 1, kDot = 2, kSlash = 4, kAt = 8, kColon = 16, kMarker = 32, kQuery = 64, kNotName = 128 };
-constexpr std::array<uint8_t, 256> kClass = [] {
-  std::array<uint8_t, 256> t{};
+// form is made of (then domain_view() need not look at each byte again). kNotDotted: not a digit or
+// '.' (a token without it is an IPv4 address or nothing).
+enum : uint16_t {
+  kNonHex = 1, kDot = 2, kSlash = 4, kAt = 8, kColon = 16, kMarker = 32, kQuery = 64, kNotName = 128, kNotDotted = 256
+};
+constexpr std::array<uint16_t, 256> kClass = [] {
+  std::array<uint16_t, 256> t{};
   for (size_t c = 0; c < 256; ++c) t[c] = kNonHex | kNotName;
   for (unsigned char c : std::string_view("ghijklmnopqrstuvwxyz-_")) t[c] = kNonHex;
   for (unsigned char c : std::string_view("0123456789abcdef")) t[c] = 0;
@@ -36,10 +44,12 @@ constexpr std::array<uint8_t, 256> kClass = [] {
   for (unsigned char c : std::string_view("?&=#")) t[c] = kNonHex | kNotName | kQuery;  // with '/': where a URL path is cut
   // What refang() or classify()'s trimming may act on (tokens of field modes may hold whitespace).
   for (unsigned char c : std::string_view("[({ \t\n\v\f\r")) t[c] = kNonHex | kNotName | kMarker;
+  for (size_t c = 0; c < 256; ++c)
+    if (c != '.' && (c < '0' || c > '9')) t[c] |= kNotDotted;
   return t;
 }();
 // kClass, plus a bit for the separators that end a token.
-constexpr uint16_t kSepBit = 256;
+constexpr uint16_t kSepBit = 512;
 constexpr std::array<uint16_t, 256> kToken = [] {
   std::array<uint16_t, 256> t{};
   for (size_t c = 0; c < 256; ++c) t[c] = kSep[c] ? kSepBit : kClass[c];
@@ -108,48 +118,131 @@ void add_host(Candidates& out, std::string_view host, bool no_markers, bool colo
 
 // The kClass bits of any of a token's characters.
 struct TokenClass {
-  uint8_t any = 0;
-  void add(unsigned k) { any |= static_cast<uint8_t>(k); }
+  uint16_t any = 0;
+  void add(unsigned k) { any |= static_cast<uint16_t>(k); }
 };
+// Four bytes per step, like the widening (GCC's vectoriser turns the plain loop into a slow one).
+unsigned class_of(std::string_view t) {
+  const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+  size_t i = 0, n = t.size();
+  unsigned k = 0;
+  for (; i + 4 <= n; i += 4) k |= kClass[p[i]] | kClass[p[i + 1]] | kClass[p[i + 2]] | kClass[p[i + 3]];
+  for (; i < n; ++i) k |= kClass[p[i]];
+  return k;
+}
 
 // known: the class of t as given, if the caller has computed it while finding t. shapes: without
 // kShapeUrl / kShapeHash no URL / hash candidates are added (the sweeper loaded none to match).
+// kReference: the plain scalar code for extract_every_token(), which the scan-driven path (with its
+// SSE2 shortcuts) is compared to by the tests and the fuzzer.
+template <bool kReference = false>
 void token(std::string_view t, Candidates& out, const TokenClass* known = nullptr, unsigned shapes = kAllShapes);
 
-// token() on each piece of s (cut at the bytes with a `cut` class bit) that can hold a candidate:
-// `min` bytes or more, with a '.', ':', '@' or marker, or a hash (32, 40 or 64 hex digits once
-// token() has trimmed trailing ']', the one byte it trims that has no class bit). token() finds
-// nothing in the other pieces, and one pass over s tells them apart (cheaper than token() on each).
-void pieces(std::string_view s, uint8_t cut, size_t min, Candidates& out, unsigned shapes) {
-  size_t b = 0;
-  uint8_t any = 0;
-  auto piece = [&](size_t end) {
-    std::string_view p = s.substr(b, end - b);
-    TokenClass whole{any};  // token() need not take the class of p again
-    uint8_t k = any;
-    b = end + 1;
-    any = 0;
-    if (p.size() < min) return;
-    if (!(k & (kDot | kColon | kAt | kMarker))) {
-      std::string_view h = p;
-      while (!h.empty() && h.back() == ']') h.remove_suffix(1);
-      if (h.size() != 32 && h.size() != 40 && h.size() != 64) return;
-      if (h.size() != p.size()) {
-        k = 0;
-        for (char c : h) k |= kClass[static_cast<unsigned char>(c)];
-      }
-      if (k & kNonHex) return;
-    }
-    token(p, out, &whole, shapes);
-  };
-  for (size_t i = 0; i < s.size(); ++i) {
-    uint8_t k = kClass[static_cast<unsigned char>(s[i])];
-    if (k & cut) piece(i);
-    else any |= k;
+// A piece p of pieces(), given whether it holds a '.', ':', '@' or marker (cand): token() on
+// it if it can hold a candidate: `min` bytes or more, with such a byte, or a hash (32, 40 or 64 hex
+// digits once token() has trimmed trailing ']', the one byte it trims that has no class bit).
+template <bool kReference>
+[[gnu::noinline]] void piece(std::string_view p, bool cand, size_t min, Candidates& out, unsigned shapes) {
+  if (p.size() < min) return;
+  if (!cand) {
+    std::string_view h = p;
+    while (!h.empty() && h.back() == ']') h.remove_suffix(1);
+    if (h.size() != 32 && h.size() != 40 && h.size() != 64) return;
+    if (class_of(h) & kNonHex) return;
   }
-  piece(s.size());
+  if constexpr (kReference) {
+    token<true>(p, out, nullptr, shapes);
+  } else {
+    TokenClass whole{static_cast<uint16_t>(class_of(p))};
+    token<false>(p, out, &whole, shapes);
+  }
 }
 
+// token() on each piece of s (cut at the bytes with a `cut` class bit) that can hold a candidate
+// (piece()): token() finds nothing in the other pieces, and one pass over s tells them apart.
+void pieces_reference(std::string_view s, uint8_t cut, size_t min, Candidates& out, unsigned shapes) {
+  size_t b = 0;
+  unsigned any = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    unsigned k = i < s.size() ? kClass[static_cast<unsigned char>(s[i])] : cut;
+    if (!(k & cut)) {
+      any |= k;
+      continue;
+    }
+    piece<true>(s.substr(b, i - b), any & (kDot | kColon | kAt | kMarker), min, out, shapes);
+    b = i + 1;
+    any = 0;
+  }
+}
+
+#if defined(__SSE2__)
+// pieces_reference() 16 bytes at a time: URL paths are long and most of their pieces hold nothing,
+// so a byte loop with a table lookup per byte was a fifth of the sweep's instructions.
+// Bit i of cut / cand: byte i of p[0, 16) has the class bit kSlash (or kQuery with kQueryCuts) /
+// kDot, kColon, kAt or kMarker (the bytes of kClass with those bits, compared one by one); markers
+// only with kMarkers (the caller knows whether s has any).
+template <bool kQueryCuts, bool kMarkers>
+[[gnu::always_inline]] inline uint32_t piece_bits(const unsigned char* p) {
+  __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  auto eq = [&](char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+  __m128i c = eq('/');
+  if constexpr (kQueryCuts) c = _mm_or_si128(_mm_or_si128(c, eq('?')), _mm_or_si128(_mm_or_si128(eq('&'), eq('=')), eq('#')));
+  __m128i d = _mm_or_si128(_mm_or_si128(eq('.'), eq(':')), eq('@'));
+  if constexpr (kMarkers) {
+    // '\t'..'\r' in one signed compare: adding 0x77 maps them, and only them, to -128..-124.
+    __m128i ws = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(0x77)), _mm_set1_epi8(-123));
+    d = _mm_or_si128(_mm_or_si128(d, eq('[')), _mm_or_si128(_mm_or_si128(eq('('), eq('{')), _mm_or_si128(eq(' '), ws)));
+  }
+  return static_cast<uint32_t>(_mm_movemask_epi8(c)) | static_cast<uint32_t>(_mm_movemask_epi8(d)) << 16;
+}
+
+template <bool kQueryCuts, bool kMarkers>
+void pieces_sse2(std::string_view s, size_t min, Candidates& out, unsigned shapes) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size(), b = 0;  // the current piece starts at b
+  bool cand = false;           // the current piece has a cand byte before this block
+  for (size_t i = 0; i < n; i += 16) {
+    uint32_t bits;
+    if (i + 16 <= n) {
+      bits = piece_bits<kQueryCuts, kMarkers>(p + i);
+    } else if (n >= 16) {  // the last 16 bytes, less those already seen: no read past s
+      unsigned seen = static_cast<unsigned>(i + 16 - n);
+      bits = piece_bits<kQueryCuts, kMarkers>(p + n - 16);
+      bits = (bits >> seen & 0xffff & (0xffffu >> seen)) | ((bits >> 16) >> seen) << 16;
+    } else {
+      unsigned char buf[16] = {};  // NUL has neither bit
+      std::memcpy(buf, p, n);
+      bits = piece_bits<kQueryCuts, kMarkers>(buf);
+    }
+    uint32_t cut = bits & 0xffff, c = bits >> 16;
+    for (; cut; cut &= cut - 1) {  // most pieces are short: rejected on their length alone
+      unsigned j = static_cast<unsigned>(__builtin_ctz(cut));
+      size_t e = i + j;
+      if (e - b >= min) piece<false>(std::string_view(s.data() + b, e - b), cand || (c & ((1u << j) - 1)), min, out, shapes);
+      b = e + 1;
+      cand = false;
+      c &= ~((2u << j) - 1);
+    }
+    cand |= c != 0;
+  }
+  piece<false>(std::string_view(s.data() + b, n - b), cand, min, out, shapes);
+}
+#endif
+
+template <bool kReference>
+void pieces(std::string_view s, uint8_t cut, size_t min, bool markers, Candidates& out, unsigned shapes) {
+#if defined(__SSE2__)
+  if constexpr (!kReference) {
+    if (cut == kSlash) markers ? pieces_sse2<false, true>(s, min, out, shapes) : pieces_sse2<false, false>(s, min, out, shapes);
+    else markers ? pieces_sse2<true, true>(s, min, out, shapes) : pieces_sse2<true, false>(s, min, out, shapes);
+    return;
+  }
+#endif
+  (void)markers;
+  pieces_reference(s, cut, min, out, shapes);
+}
+
+template <bool kReference>
 void token(std::string_view t, Candidates& out, const TokenClass* known, unsigned shapes) {
   size_t given = t.size();
   while (!t.empty() && (t.back() == '.' || t.back() == ':' || t.back() == ']' || t.back() == '[')) t.remove_suffix(1);
@@ -159,11 +252,18 @@ void token(std::string_view t, Candidates& out, const TokenClass* known, unsigne
   // One pass over the token for what decides its kind (cheaper than a find() per question).
   TokenClass cls;
   if (known && t.size() == given) cls = *known;
+  else if constexpr (!kReference) cls.add(class_of(t));
   else
     for (char c : t) cls.add(kClass[static_cast<unsigned char>(c)]);
-  uint8_t any = cls.any;
+  unsigned any = cls.any;
   bool at = any & kAt, slash = any & kSlash, colon = any & kColon, dot = any & kDot, hex = !(any & kNonHex);
   bool no_markers = !(any & kMarker);
+  if (!kReference && dot && !(any & kNotDotted)) {
+    // Digits and dots, one at least ("1763856000.123", "10.1.2.3"): what add_host() finds in them is
+    // an IPv4 address or nothing (no name ends in an all-digit label); without a dot it may be a hash.
+    if (uint32_t v4; parse_ipv4(t, v4)) add(out, Type::Ipv4, t, v4);
+    return;
+  }
   size_t scheme = colon && slash ? t.find("://") : std::string_view::npos;
   if (scheme != std::string_view::npos) {
     std::string_view url = t.substr(scheme >= 5 ? scheme - 5 : 0);
@@ -185,7 +285,7 @@ void token(std::string_view t, Candidates& out, const TokenClass* known, unsigne
     }
     add_host(out, host, no_markers, host_colon, a.name && !a.at);
     // Indicators inside the path and query (?sha=<hash>, /redirect/evil.com/...).
-    if (a.end != std::string_view::npos) pieces(url.substr(a.end), kSlash | kQuery, 7, out, shapes);
+    if (a.end != std::string_view::npos) pieces<kReference>(url.substr(a.end), kSlash | kQuery, 7, !no_markers, out, shapes);
     return;
   }
   if (at) {
@@ -197,7 +297,7 @@ void token(std::string_view t, Candidates& out, const TokenClass* known, unsigne
     }
   }
   if (slash) {  // HIER_DIRECT/1.2.3.4, paths: look at the pieces
-    pieces(t, kSlash, 3, out, shapes);
+    pieces<kReference>(t, kSlash, 3, !no_markers, out, shapes);
     return;
   }
   if (hex && (t.size() == 32 || t.size() == 40 || t.size() == 64)) {
@@ -297,7 +397,7 @@ void extract_every_token(std::string_view body, Candidates& out) {
     while (i < n && is_sep(body[i])) ++i;
     size_t start = i;
     while (i < n && !is_sep(body[i])) ++i;
-    if (i > start) token(body.substr(start, i - start), out);
+    if (i > start) token<true>(body.substr(start, i - start), out);
   }
 }
 

@@ -270,6 +270,56 @@ TEST(IocShapes, NarrowerScansKeepEveryCandidateOfTheNeededTypes) {
   EXPECT_EQ(s.shapes_needed(), unsigned{kAllShapes});
 }
 
+// The path pieces are found 16 bytes at a time: pieces, cuts and candidate bytes at every offset
+// around the block edges (15, 16, 17, 31, 32, 48 ...), a hash split across two blocks and one with
+// trailing ']', in URL paths and in slash tokens, must give what the byte-by-byte reference gives.
+TEST(IocShapes, PathPiecesAtBlockEdges) {
+  const std::string hash = "44d88612fea8a8f36de82e1278abb02f";
+  size_t checked = 0;
+  for (size_t pad = 0; pad < 40; ++pad) {
+    std::string p(pad, 'p');
+    for (const std::string& body : std::vector<std::string>
+         {"http://h.example/" + p + "/evil.com/x", "http://h.example/" + p + "?u=evil.com&h=" + hash,
+          "http://h.example/" + p + "/" + hash + "]", "http://h.example/" + p + "=" + hash + "0",
+          "http://h.example/" + p + "evil.com", "http://h.example/" + p + "/1.2.3.4#x", "http://h.example/" + p + "/ab/c:d@e",
+          "http://h.example/" + p + "/ev[.]il.com/", "HIER_DIRECT/" + p + "/93.184.216.34", p + "/" + hash,
+          p + "/evil.com", "a/" + p + "x.y/" + p + "/" + p + "m@n.example", "http://h.example/" + p + "/ab" + hash.substr(0, 30)}) {
+      ASSERT_EQ(found(body), reference(body)) << body;
+      ++checked;
+    }
+  }
+  EXPECT_TRUE(has(found("http://h.example/" + std::string(17, 'p') + "/" + hash + "]"), Type::Md5, hash));
+  EXPECT_TRUE(has(found("HIER_DIRECT/" + std::string(9, 'p') + "/93.184.216.34"), Type::Ipv4, "93.184.216.34"));
+  EXPECT_FALSE(has(found("http://h.example/" + std::string(5, 'p') + "/a.b"), Type::Domain, "a.b"));  // too short a piece
+  // Field mode's tokens are cut at spaces only: a path may hold markers and other whitespace, which
+  // make a piece nothing ("(a.b.com", "ab\tcd.example") or are refanged ("x{.}y.org").
+  std::string url = "http://h.example/aaaa\tbb/evil.com/x{.}y.org/(a.b.com/ab\tcd.example/" + hash;
+  EXPECT_EQ(found("1 2 10.0.0.1 TCP_MISS/200 5 GET " + url + " - x", Mode::Squid),
+            (std::vector<std::pair<Type, std::string>>{{Type::Url, "http://h.example/aaaa\tbb/evil.com/x.y.org/(a.b.com/ab\tcd.example/" + hash},
+                                                       {Type::Domain, "h.example"},
+                                                       {Type::Domain, "evil.com"},
+                                                       {Type::Domain, "x.y.org"},
+                                                       {Type::Md5, hash}}));
+  EXPECT_GT(checked, 400u);
+}
+
+// A token of digits and dots is an IPv4 address or nothing, but only with a dot: without one it
+// may be a hash; trailing dots go, leading zeros and extra octets make it nothing.
+TEST(IocShapes, DigitsAndDotsTokens) {
+  const std::string digits = "12345678901234567890123456789012";
+  for (const std::string& body : std::vector<std::string>{digits, digits + ".", "1.2.3.4.", "1.2.3.4..", "1763856000.123", "1..2.3", "01.2.3.4",
+                                  "1.2.3.4.5", "123.", "...", "1.2.3.4:", "[1.2.3.4]", "1.2.3.4]", ":1.2.3.4",
+                                  "255.255.255.255", "256.1.1.1", "1.2.3", "0.0.0.0"}) {
+    ASSERT_EQ(found(body), reference(body)) << body;
+  }
+  EXPECT_EQ(found(digits), (std::vector<std::pair<Type, std::string>>{{Type::Md5, digits}}));
+  EXPECT_EQ(found("1.2.3.4."), (std::vector<std::pair<Type, std::string>>{{Type::Ipv4, "1.2.3.4"}}));
+  EXPECT_EQ(found("[1.2.3.4]"), (std::vector<std::pair<Type, std::string>>{{Type::Ipv4, "1.2.3.4"}}));
+  EXPECT_TRUE(found("1763856000.123").empty());
+  EXPECT_TRUE(found("1.2.3.4.5").empty());
+  EXPECT_TRUE(found("01.2.3.4").empty());
+}
+
 TEST(IocShapes, ClassifyViewAgreesWithClassify) {
   std::mt19937 r(99);
   size_t normal = 0, not_it = 0;
