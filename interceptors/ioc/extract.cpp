@@ -55,6 +55,23 @@ constexpr std::array<uint16_t, 256> kToken = [] {
   for (size_t c = 0; c < 256; ++c) t[c] = kSep[c] ? kSepBit : kClass[c];
   return t;
 }();
+// kToken of two bytes at once, indexed by a little-endian 16-bit load of them: the widening looks up
+// pairs (half the lookups; the pairs of token bytes touch a few KiB of its 128).
+constexpr std::array<uint16_t, 65536> kPair = [] {
+  std::array<uint16_t, 65536> t{};
+  for (size_t i = 0; i < t.size(); ++i) t[i] = kToken[i & 255] | kToken[i >> 8];
+  return t;
+}();
+uint64_t load64(const unsigned char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+uint16_t load16(const unsigned char* p) {
+  uint16_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
 bool is_alpha(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
 void add(Candidates& out, Type type, std::string_view value, uint32_t ipv4 = 0, uint32_t labels = 0) {
@@ -329,17 +346,20 @@ void classify_tokens(std::string_view body, const size_t* ends, const size_t* en
     if (last > 0 && is_sep(body[last])) --last;       // a token report is one past its token
     if (last < done || is_sep(body[last])) continue;
     // Out to the separators on both sides, taking the token's class on the way.
-    // Backwards four bytes per step while none of them is a separator (one test for four), then
-    // byte by byte up to the separator: most of this loop's time is in long URL tokens.
+    // Backwards eight bytes per step (four pair lookups, one test) while none of them is a
+    // separator, then a pair, then byte by byte (two at most) up to the separator: most of this
+    // loop's time is in long URL tokens.
     TokenClass cls;
     size_t b = last + 1;
     const auto* p = reinterpret_cast<const unsigned char*>(body.data());
-    while (b >= done + 4) {
-      unsigned k = kToken[p[b - 1]] | kToken[p[b - 2]] | kToken[p[b - 3]] | kToken[p[b - 4]];
+    while (b >= done + 8) {
+      uint64_t w = load64(p + b - 8);
+      unsigned k = kPair[w & 0xffff] | kPair[(w >> 16) & 0xffff] | kPair[(w >> 32) & 0xffff] | kPair[w >> 48];
       if (k & kSepBit) break;
       cls.add(k);
-      b -= 4;
+      b -= 8;
     }
+    for (unsigned k; b >= done + 2 && !((k = kPair[load16(p + b - 2)]) & kSepBit); b -= 2) cls.add(k);
     for (unsigned k; b > done && !((k = kToken[p[b - 1]]) & kSepBit); --b) cls.add(k);
     size_t e = last + 1;
     for (unsigned k; e < body.size() && !((k = kToken[static_cast<unsigned char>(body[e])]) & kSepBit); ++e) cls.add(k);
