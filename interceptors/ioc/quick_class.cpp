@@ -5,6 +5,11 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace sluice::ioc {
 namespace {
@@ -62,6 +67,37 @@ constexpr std::array<uint8_t, 256> kAuth = [] {
   return t;
 }();
 
+#if defined(__SSE2__)
+// Bit i: s[i] == '.', for 1 <= n <= 64, by 16-byte compares; every load stays inside s (the last
+// one overlaps the one before it; a short s is first copied by two overlapping loads).
+uint64_t dot_mask(const char* s, size_t n) {
+  auto dots = [](const char* p) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    return static_cast<uint64_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.'))));
+  };
+  if (n >= 16) {
+    uint64_t m = 0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) m |= dots(s + i) << i;
+    if (i < n) m |= dots(s + n - 16) << (n - 16);
+    return m;
+  }
+  char buf[16] = {};
+  auto copy = [&](size_t w) {  // s[0, w) and s[n - w, n): all of s when w <= n <= 2w
+    char a[8], b[8];
+    std::memcpy(a, s, w);
+    std::memcpy(b, s + n - w, w);
+    std::memcpy(buf, a, w);
+    std::memcpy(buf + n - w, b, w);
+  };
+  if (n >= 8) copy(8);
+  else if (n >= 4) copy(4);
+  else
+    for (size_t i = 0; i < n; ++i) buf[i] = s[i];
+  return dots(buf);
+}
+#endif
+
 // The scheme part of a URL in normal form ("http://", "https://", "ftp://"): its length, or 0.
 size_t normal_scheme(std::string_view s) {
   return s.starts_with("http://") ? 7 : s.starts_with("https://") ? 8 : s.starts_with("ftp://") ? 6 : 0;
@@ -88,6 +124,18 @@ QuickClass domain_view(std::string_view s, bool plain) {
   while (!s.empty() && s.back() == '.') s.remove_suffix(1);
   if (s.size() < 3 || s.size() > 253) return {QuickClass::NotIt};
   size_t label = 0, dots = 0;
+#if defined(__SSE2__)
+  if (plain && s.size() <= 63) {  // as below, from the dots' bit mask; no label is over 63 bytes
+    uint64_t m = dot_mask(s.data(), s.size());
+    if (m == 0 || (m & 1) || (m & (m >> 1))) return {QuickClass::NotIt};  // no dot, or an empty label
+    size_t from = 64 - static_cast<size_t>(__builtin_clzll(m));       // the last label (not empty)
+    size_t i = from;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == s.size()) return {QuickClass::NotIt};
+    for (; m; m &= m - 1) ++dots;
+    return {QuickClass::Normal, Type::Domain, s, 0, static_cast<uint32_t>(dots + 1)};
+  }
+#endif
   if (plain) {  // the bytes are known to be fine: only the labels' lengths are left, checked at the dots
     size_t from = 0;  // where the current label starts
     for (size_t i = 0; i < s.size(); ++i) {

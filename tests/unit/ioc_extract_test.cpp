@@ -320,6 +320,36 @@ TEST(IocShapes, DigitsAndDotsTokens) {
   EXPECT_TRUE(found("01.2.3.4").empty());
 }
 
+// domain_view(s, true) on s of up to 63 bytes works from a bit mask of the dots made by 16-byte
+// loads (short s copied first): every length from 1 to 70, dots at the ends and side by side, the
+// last label all digits or not, and the label count, must be what the full check gives.
+TEST(IocShapes, PlainDomainViewAtEveryLength) {
+  std::mt19937 r(11);
+  const std::string alphabet = "ab9-_xyz..";
+  size_t normal = 0;
+  for (size_t n = 1; n <= 70; ++n) {
+    for (int k = 0; k < 300; ++k) {
+      std::string s;
+      for (size_t i = 0; i < n; ++i) s += alphabet[r() % alphabet.size()];
+      if (k % 3 == 0) s.back() = '9';
+      if (k % 5 == 0) s.front() = '.';
+      QuickClass plain = domain_view(s, true), full = classify_view(s, Type::Domain, true);
+      ASSERT_EQ(plain.kind, full.kind) << s;
+      if (plain.kind != QuickClass::Normal) continue;
+      EXPECT_EQ(plain.value, full.value) << s;
+      EXPECT_EQ(plain.labels, static_cast<uint32_t>(std::count(plain.value.begin(), plain.value.end(), '.') + 1)) << s;
+      ++normal;
+    }
+  }
+  EXPECT_GT(normal, 3000u);
+  EXPECT_EQ(domain_view("a.b", true).kind, QuickClass::Normal);
+  EXPECT_EQ(domain_view("a..b", true).kind, QuickClass::NotIt);
+  EXPECT_EQ(domain_view(".ab", true).kind, QuickClass::NotIt);
+  EXPECT_EQ(domain_view("ab.12", true).kind, QuickClass::NotIt);
+  EXPECT_EQ(domain_view(std::string(63, 'a'), true).kind, QuickClass::NotIt);
+  EXPECT_EQ(domain_view(std::string(61, 'a') + ".b", true).kind, QuickClass::Normal);
+}
+
 TEST(IocShapes, ClassifyViewAgreesWithClassify) {
   std::mt19937 r(99);
   size_t normal = 0, not_it = 0;
