@@ -213,8 +213,9 @@ template <bool kQueryCuts, bool kMarkers>
   return static_cast<uint32_t>(_mm_movemask_epi8(c)) | static_cast<uint32_t>(_mm_movemask_epi8(d)) << 16;
 }
 
+// Any length, in order, piece by piece from each block's bits.
 template <bool kQueryCuts, bool kMarkers>
-void pieces_sse2(std::string_view s, size_t min, Candidates& out, unsigned shapes) {
+void pieces_blocks(std::string_view s, size_t min, Candidates& out, unsigned shapes) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   size_t n = s.size(), b = 0;  // the current piece starts at b
   bool cand = false;           // the current piece has a cand byte before this block
@@ -243,6 +244,41 @@ void pieces_sse2(std::string_view s, size_t min, Candidates& out, unsigned shape
     cand |= c != 0;
   }
   piece<false>(std::string_view(s.data() + b, n - b), cand, min, out, shapes);
+}
+
+// Up to 64 bytes (URL paths, "HIER_DIRECT/1.2.3.4"): the bits of all of s in two masks, and only
+// the pieces with a cand byte are visited, unless a piece is long enough for a hash (32 bytes
+// without a cut): then pieces_blocks() visits all in order (the candidates' order must not change).
+template <bool kQueryCuts, bool kMarkers>
+void pieces_sse2(std::string_view s, size_t min, Candidates& out, unsigned shapes) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size();
+  if (n > 64) return pieces_blocks<kQueryCuts, kMarkers>(s, min, out, shapes);
+  uint64_t cut = 0, cand = 0;
+  auto put = [&](uint32_t bits, size_t at) {
+    cut |= static_cast<uint64_t>(bits & 0xffff) << at;
+    cand |= static_cast<uint64_t>(bits >> 16) << at;
+  };
+  if (n >= 16) {  // 16-byte loads inside s, the last one overlapping the one before
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) put(piece_bits<kQueryCuts, kMarkers>(p + i), i);
+    if (i < n) put(piece_bits<kQueryCuts, kMarkers>(p + n - 16), n - 16);
+  } else {
+    unsigned char buf[16] = {};  // NUL has neither bit
+    std::memcpy(buf, p, n);
+    put(piece_bits<kQueryCuts, kMarkers>(buf), 0);
+  }
+  uint64_t run = ~cut & (n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1);
+  for (unsigned w : {1, 2, 4, 8, 16}) run &= run >> w;  // bit i: s[i, i + 32) holds no cut
+  if (run) return pieces_blocks<kQueryCuts, kMarkers>(s, min, out, shapes);
+  while (cand) {
+    unsigned q = static_cast<unsigned>(__builtin_ctzll(cand));
+    uint64_t before = cut & ((uint64_t{1} << q) - 1), after = cut >> q;
+    size_t b = before ? 64 - static_cast<size_t>(__builtin_clzll(before)) : 0;
+    size_t e = after ? q + static_cast<size_t>(__builtin_ctzll(after)) : n;
+    if (e - b >= min) piece<false>(std::string_view(s.data() + b, e - b), true, min, out, shapes);
+    cand = e >= 63 ? 0 : cand & (~uint64_t{0} << (e + 1));
+  }
 }
 #endif
 
