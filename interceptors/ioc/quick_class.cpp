@@ -177,33 +177,46 @@ QuickClass url_view(std::string_view s, const Authority& a) {
 
 bool parse_ipv4(std::string_view s, uint32_t& out) {
   // Octet by octet with no loop state (the sweep calls this for every host-like token): 1-3
-  // digits, no leading zero, at most 255, separated by single dots, nothing else.
-  if (s.size() < 7 || s.size() > 15) return false;
-  const char* p = s.data();
-  const char* end = p + s.size();
-  auto digit = [&](const char* q) { return q < end ? static_cast<unsigned>(*q) - '0' : 10u; };
+  // digits, no leading zero, at most 255, separated by single dots, nothing else. s is first
+  // copied into a zeroed buffer (two overlapping loads) so that no digit needs a bounds check.
+  size_t n = s.size();
+  if (n < 7 || n > 15) return false;
+  unsigned char buf[20] = {};  // 15 bytes and what a 3-digit look-ahead reads past them: NUL, no digit
+  if (n >= 8) {
+    uint64_t a, b;
+    std::memcpy(&a, s.data(), 8);
+    std::memcpy(&b, s.data() + n - 8, 8);
+    std::memcpy(buf, &a, 8);
+    std::memcpy(buf + n - 8, &b, 8);
+  } else {
+    uint32_t a, b;
+    std::memcpy(&a, s.data(), 4);
+    std::memcpy(&b, s.data() + 3, 4);
+    std::memcpy(buf, &a, 4);
+    std::memcpy(buf + 3, &b, 4);
+  }
+  const unsigned char* p = buf;
   uint32_t value = 0;
   for (int k = 0; k < 4; ++k) {
-    if (k > 0) {
-      if (p == end || *p != '.') return false;
-      ++p;
-    }
-    unsigned octet = digit(p);
-    if (octet > 9) return false;
-    ++p;
-    if (unsigned d = digit(p); d <= 9) {
-      if (octet == 0) return false;  // leading zero
-      octet = octet * 10 + d;
-      ++p;
-      if (unsigned d3 = digit(p); d3 <= 9) {
-        octet = octet * 10 + d3;
-        ++p;
-        if (octet > 255) return false;
-      }
+    if (k > 0 && *p++ != '.') return false;
+    unsigned d0 = p[0] - 48u, d1 = p[1] - 48u, d2 = p[2] - 48u, octet;
+    if (d0 > 9) return false;
+    if (d1 > 9) {
+      octet = d0;
+      p += 1;
+    } else if (d0 == 0) {
+      return false;  // leading zero
+    } else if (d2 > 9) {
+      octet = d0 * 10 + d1;
+      p += 2;
+    } else {
+      octet = d0 * 100 + d1 * 10 + d2;
+      if (octet > 255) return false;
+      p += 3;
     }
     value = value << 8 | octet;
   }
-  if (p != end) return false;
+  if (p != buf + n) return false;
   out = value;
   return true;
 }
