@@ -377,6 +377,12 @@ void token(std::string_view t, Candidates& out, const TokenClass* known, unsigne
     add_as(out, t, Type::Ipv6, no_markers);
     return;
   }
+  if (!kReference && dot && !colon && no_markers && !defanged_scheme(t)) {
+    // add_host()'s first branch less its parse_ipv4() (t has a byte other than a digit or '.', the
+    // shortcut above took the others) and its all-digit last label test (domain_view() has it too).
+    add_quick(out, t, Type::Domain, domain_view(t, !(any & kNotName)));
+    return;
+  }
   if (dot) add_host(out, t, no_markers, colon, !(any & kNotName));
 }
 

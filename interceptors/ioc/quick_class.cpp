@@ -34,6 +34,7 @@ bool is_hex(char c) { return char_class(c) & kHexChar; }
 // True when refang() or classify()'s trimming could change s: every defanging marker starts with
 // '[', '(' or '{', and the scheme forms hxxp/fxp are rewritten only at the start.
 bool defanged_scheme(std::string_view s) {
+  if (s.empty() || ((s[0] | 0x20) != 'h' && (s[0] | 0x20) != 'f')) return false;  // most values
   auto starts = [&](std::string_view p) {
     if (s.size() < p.size()) return false;
     for (size_t i = 0; i < p.size(); ++i)

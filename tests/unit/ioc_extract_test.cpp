@@ -335,6 +335,20 @@ TEST(IocShapes, DigitsAndDotsTokens) {
   EXPECT_TRUE(found("01.2.3.4").empty());
 }
 
+// A dotted token with a letter, no ':' and no marker goes straight to domain_view(), unless it
+// starts like a defanged scheme (refang() rewrites "fxp"/"hxxp" there) or is not in normal form.
+TEST(IocShapes, NameTokensTakeTheShortWay) {
+  using V = std::vector<std::pair<Type, std::string>>;
+  EXPECT_EQ(found("fxp.example.com"), (V{{Type::Domain, "ftp.example.com"}}));
+  EXPECT_EQ(found("Hxxp.Example.com"), (V{{Type::Domain, "http.example.com"}}));
+  EXPECT_EQ(found("EVIL.COM."), (V{{Type::Domain, "evil.com"}}));
+  EXPECT_EQ(found("evil.com:8080"), (V{{Type::Domain, "evil.com"}}));
+  EXPECT_EQ(found("a.b.c. foo.1x ab.12 index.html"),
+            (V{{Type::Domain, "a.b.c"}, {Type::Domain, "foo.1x"}, {Type::Domain, "index.html"}}));
+  for (const char* body : {"fxp.example.com", "hxxp.example.com", "EVIL.COM.", "evil.com:8080", "a.b.c. foo.1x ab.12 h.x_y-z"})
+    EXPECT_EQ(found(body), reference(body)) << body;
+}
+
 // domain_view(s, true) on s of up to 63 bytes works from a bit mask of the dots made by 16-byte
 // loads (short s copied first): every length from 1 to 70, dots at the ends and side by side, the
 // last label all digits or not, and the label count, must be what the full check gives.
