@@ -407,21 +407,22 @@ void classify_tokens(std::string_view body, const size_t* ends, const size_t* en
     // Backwards eight bytes per step (four pair lookups, one test) while none of them is a
     // separator, then a pair, then byte by byte (two at most) up to the separator: most of this
     // loop's time is in long URL tokens.
-    TokenClass cls;
     size_t b = last + 1;
     const auto* p = reinterpret_cast<const unsigned char*>(body.data());
+    unsigned any = 0;  // in a register: a TokenClass here would live in memory (token() takes its address)
     while (b >= done + 8) {
       uint64_t w = load64(p + b - 8);
       unsigned k = kPair[w & 0xffff] | kPair[(w >> 16) & 0xffff] | kPair[(w >> 32) & 0xffff] | kPair[w >> 48];
       if (k & kSepBit) break;
-      cls.add(k);
+      any |= k;
       b -= 8;
     }
-    for (unsigned k; b >= done + 2 && !((k = kPair[load16(p + b - 2)]) & kSepBit); b -= 2) cls.add(k);
-    for (unsigned k; b > done && !((k = kToken[p[b - 1]]) & kSepBit); --b) cls.add(k);
+    for (unsigned k; b >= done + 2 && !((k = kPair[load16(p + b - 2)]) & kSepBit); b -= 2) any |= k;
+    for (unsigned k; b > done && !((k = kToken[p[b - 1]]) & kSepBit); --b) any |= k;
     size_t e = last + 1;
-    for (unsigned k; e < body.size() && !((k = kToken[static_cast<unsigned char>(body[e])]) & kSepBit); ++e) cls.add(k);
-    token(body.substr(b, e - b), out, &cls, shapes);
+    for (unsigned k; e < body.size() && !((k = kToken[p[e]]) & kSepBit); ++e) any |= k;
+    TokenClass cls{static_cast<uint16_t>(any)};
+    token(std::string_view(body.data() + b, e - b), out, &cls, shapes);
     done = e;
   }
 }
