@@ -284,9 +284,11 @@ void pieces_sse2(std::string_view s, size_t min, Candidates& out, unsigned shape
     std::memcpy(buf, p, n);
     put(piece_bits<kQueryCuts, kMarkers>(buf), 0);
   }
-  uint64_t run = ~cut & (n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1);
-  for (unsigned w : {1, 2, 4, 8, 16}) run &= run >> w;  // bit i: s[i, i + 32) holds no cut
-  if (run) return pieces_blocks<kQueryCuts, kMarkers>(s, min, out, shapes);
+  if (n >= 32) {
+    uint64_t run = ~cut & (n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1);
+    for (unsigned w : {1, 2, 4, 8, 16}) run &= run >> w;  // bit i: s[i, i + 32) holds no cut
+    if (run) return pieces_blocks<kQueryCuts, kMarkers>(s, min, out, shapes);
+  }
   while (cand) {
     unsigned q = static_cast<unsigned>(__builtin_ctzll(cand));
     uint64_t before = cut & ((uint64_t{1} << q) - 1), after = cut >> q;
@@ -333,11 +335,24 @@ void token(std::string_view t, Candidates& out, const TokenClass* known, unsigne
     if (uint32_t v4; parse_ipv4(t, v4)) add(out, Type::Ipv4, t, v4);
     return;
   }
-  size_t scheme = colon && slash ? t.find("://") : std::string_view::npos;
+  size_t scheme = std::string_view::npos;
+  if (colon && slash) {
+    if constexpr (kReference) {
+      scheme = t.find("://");
+    } else {  // "://" is near the start of a URL: a byte loop beats find()'s memchr() call
+      for (size_t i = 0; i + 2 < t.size(); ++i)
+        if (t[i] == ':' && t[i + 1] == '/' && t[i + 2] == '/') {
+          scheme = i;
+          break;
+        }
+    }
+  }
   if (scheme != std::string_view::npos) {
     std::string_view url = t.substr(scheme >= 5 ? scheme - 5 : 0);
     while (!url.empty() && !is_alpha(url.front())) url.remove_prefix(1);
-    size_t scheme_end = url.find("://");
+    // The "://" found, unless the trimming went past it (no letter before it): then a later one.
+    size_t cut = static_cast<size_t>(url.data() - t.data());
+    size_t scheme_end = !kReference && cut <= scheme ? scheme - cut : url.find("://");
     if (scheme_end == std::string_view::npos) return;  // no letter before "://": no scheme, no URL
     // One pass over the authority serves both the URL's normal-form check and its host.
     size_t hs = scheme_end + 3;

@@ -349,6 +349,16 @@ TEST(IocShapes, NameTokensTakeTheShortWay) {
     EXPECT_EQ(found(body), reference(body)) << body;
 }
 
+// The scheme's "://" is found by a byte loop, and not looked for again unless the trimming to the
+// scheme's first letter went past it (then the next one counts, as with find()).
+TEST(IocShapes, SchemeSeparatorFoundOnce) {
+  for (const char* body : {"http://a.example/x", "12://a.example://b.example/x", "9://x.example", "://x.example/",
+                           "xx:/a://b.example/", "a:b/c://d.example/", "hxxp://e[.]example/", "1a://f.example/",
+                           "ftp://g.example", "https://h.example:443/p", "x://", "::///1.2.3.4/a.b"})
+    EXPECT_EQ(found(body), reference(body)) << body;
+  EXPECT_TRUE(has(found("12://a.example://b.example/x"), Type::Domain, "b.example"));
+}
+
 // domain_view(s, true) on s of up to 63 bytes works from a bit mask of the dots made by 16-byte
 // loads (short s copied first): every length from 1 to 70, dots at the ends and side by side, the
 // last label all digits or not, and the label count, must be what the full check gives.
