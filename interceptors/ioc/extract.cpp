@@ -170,6 +170,9 @@ unsigned class_of(std::string_view t) {
 // SSE2 shortcuts) is compared to by the tests and the fuzzer.
 template <bool kReference = false>
 void token(std::string_view t, Candidates& out, const TokenClass* known = nullptr, unsigned shapes = kAllShapes);
+// token() past its trimming and class, for a t of 3 bytes or more whose class is `any`.
+template <bool kReference>
+void classify_token(std::string_view t, Candidates& out, unsigned any, unsigned shapes);
 
 // A piece p of pieces(), given whether it holds a '.', ':', '@' or marker (cand): token() on
 // it if it can hold a candidate: `min` bytes or more, with such a byte, or a hash (32, 40 or 64 hex
@@ -313,8 +316,9 @@ void pieces(std::string_view s, uint8_t cut, size_t min, bool markers, Candidate
   pieces_reference(s, cut, min, out, shapes);
 }
 
+// Inline: the shortcut for digits and dots (timestamps, IPv4) then costs no call.
 template <bool kReference>
-void token(std::string_view t, Candidates& out, const TokenClass* known, unsigned shapes) {
+inline void token(std::string_view t, Candidates& out, const TokenClass* known, unsigned shapes) {
   size_t given = t.size();
   while (!t.empty() && (t.back() == '.' || t.back() == ':' || t.back() == ']' || t.back() == '[')) t.remove_suffix(1);
   // A leading ':' is punctuation ("host: evil.com" cut oddly), unless it opens an IPv6 "::".
@@ -327,14 +331,19 @@ void token(std::string_view t, Candidates& out, const TokenClass* known, unsigne
   else
     for (char c : t) cls.add(kClass[static_cast<unsigned char>(c)]);
   unsigned any = cls.any;
-  bool at = any & kAt, slash = any & kSlash, colon = any & kColon, dot = any & kDot, hex = !(any & kNonHex);
-  bool no_markers = !(any & kMarker);
-  if (!kReference && dot && !(any & kNotDotted)) {
+  if (!kReference && (any & kDot) && !(any & kNotDotted)) {
     // Digits and dots, one at least ("1763856000.123", "10.1.2.3"): what add_host() finds in them is
     // an IPv4 address or nothing (no name ends in an all-digit label); without a dot it may be a hash.
     if (uint32_t v4; parse_ipv4(t, v4)) add(out, Type::Ipv4, t, v4);
     return;
   }
+  classify_token<kReference>(t, out, any, shapes);
+}
+
+template <bool kReference>
+void classify_token(std::string_view t, Candidates& out, unsigned any, unsigned shapes) {
+  bool at = any & kAt, slash = any & kSlash, colon = any & kColon, dot = any & kDot, hex = !(any & kNonHex);
+  bool no_markers = !(any & kMarker);
   size_t scheme = std::string_view::npos;
   if (colon && slash) {
     if constexpr (kReference) {
