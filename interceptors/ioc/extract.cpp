@@ -57,8 +57,9 @@ constexpr std::array<uint16_t, 256> kToken = [] {
   return t;
 }();
 // kToken of two bytes at once, indexed by a little-endian 16-bit load of them: the widening looks up
-// pairs (half the lookups; the pairs of token bytes touch a few KiB of its 128).
-constexpr std::array<uint16_t, 65536> kPair = [] {
+// pairs (half the lookups; the pairs of token bytes touch a few KiB of its 128). Not constexpr:
+// clang's constant evaluator gives up on 65536 entries (it is then filled before main()).
+const std::array<uint16_t, 65536> kPair = [] {
   std::array<uint16_t, 65536> t{};
   for (size_t i = 0; i < t.size(); ++i) t[i] = kToken[i & 255] | kToken[i >> 8];
   return t;
@@ -451,9 +452,21 @@ void classify_tokens(std::string_view body, const size_t* ends, const size_t* en
   }
 }
 
+// Every token of body classified: by the shape scan, or (kReference) one by one by the scalar code.
+template <bool kReference = false>
 void tokens(std::string_view body, Candidates& out) {
-  scan_shapes(body, out.shape_ends);
-  classify_tokens(body, out.shape_ends.data(), out.shape_ends.data() + out.shape_ends.size(), out);
+  if constexpr (kReference) {
+    size_t i = 0, n = body.size();
+    while (i < n) {
+      while (i < n && is_sep(body[i])) ++i;
+      size_t start = i;
+      while (i < n && !is_sep(body[i])) ++i;
+      if (i > start) token<true>(body.substr(start, i - start), out);
+    }
+  } else {
+    scan_shapes(body, out.shape_ends);
+    classify_tokens(body, out.shape_ends.data(), out.shape_ends.data() + out.shape_ends.size(), out);
+  }
 }
 
 // The first n space-separated fields of s; returns how many there are (at most n).
@@ -495,13 +508,7 @@ void add_token(std::string_view value, Candidates& out) { tokens(value, out); }
 
 void extract_every_token(std::string_view body, Candidates& out) {
   out.clear();
-  size_t i = 0, n = body.size();
-  while (i < n) {
-    while (i < n && is_sep(body[i])) ++i;
-    size_t start = i;
-    while (i < n && !is_sep(body[i])) ++i;
-    if (i > start) token<true>(body.substr(start, i - start), out);
-  }
+  tokens<true>(body, out);
 }
 
 void extract_bodies(size_t n, const std::function<std::string_view(size_t)>& body,
@@ -533,13 +540,14 @@ void extract_bodies(size_t n, const std::function<std::string_view(size_t)>& bod
   }
 }
 
-void extract(std::string_view body, Mode mode, Candidates& out) {
+template <bool kReference>
+void extract_fields(std::string_view body, Mode mode, Candidates& out) {
   out.clear();
   if (mode == Mode::Syslog) {
     // The sender's host name is not an indicator of the event: sweep only what the message says.
     Event e = syslog::parse_message(body, false, syslog::KeepFields{}, 0);
     if (!e.headers.contains(syslog::kStatusHeader)) {
-      tokens(out.keep(e.body), out);
+      tokens<kReference>(out.keep(e.body), out);
       return;
     }
   }
@@ -549,8 +557,8 @@ void extract(std::string_view body, Mode mode, Candidates& out) {
     size_t n = fields(body, f);
     if (n >= 7) {
       source_key(f[2], out);
-      token(f[6], out);
-      if (n >= 9) token(f[8], out);
+      token<kReference>(f[6], out);
+      if (n >= 9) token<kReference>(f[8], out);
       return;
     }
   } else if (mode == Mode::Combined) {
@@ -562,15 +570,19 @@ void extract(std::string_view body, Mode mode, Candidates& out) {
       size_t q2 = q1 == std::string_view::npos ? q1 : body.find('"', q1 + 1);
       if (q2 != std::string_view::npos) {
         std::array<std::string_view, 2> req;
-        if (fields(body.substr(q1 + 1, q2 - q1 - 1), req) == 2) token(req[1], out);
+        if (fields(body.substr(q1 + 1, q2 - q1 - 1), req) == 2) token<kReference>(req[1], out);
         size_t r1 = body.find('"', q2 + 1);
         size_t r2 = r1 == std::string_view::npos ? r1 : body.find('"', r1 + 1);
-        if (r2 != std::string_view::npos) tokens(body.substr(r1 + 1, r2 - r1 - 1), out);  // a referer may hold spaces
+        if (r2 != std::string_view::npos) tokens<kReference>(body.substr(r1 + 1, r2 - r1 - 1), out);  // a referer may hold spaces
         return;
       }
     }
   }
-  tokens(body, out);  // body mode, or a line that does not fit the format
+  tokens<kReference>(body, out);  // body mode, or a line that does not fit the format
 }
+
+void extract(std::string_view body, Mode mode, Candidates& out) { extract_fields<false>(body, mode, out); }
+
+void extract_reference(std::string_view body, Mode mode, Candidates& out) { extract_fields<true>(body, mode, out); }
 
 }  // namespace sluice::ioc
