@@ -43,6 +43,9 @@ void add_token(std::string_view value, Candidates& out);
 // Body mode without the shape scan: every token of the body is classified. The reference that the
 // scan must agree with (unit tests and the fuzzer compare the two); not for the hot path.
 void extract_every_token(std::string_view body, Candidates& out);
+// extract() with every token classified by that reference's code (the fields of a mode are the
+// same): what extract() must agree with in every mode.
+void extract_reference(std::string_view body, Mode mode, Candidates& out);
 // Body mode for n bodies (a batch) with one shape scan over all of them: a scan's fixed cost is
 // larger than a short line's. Calls each(i, candidates of body(i)) for i = 0..n-1 in order; the
 // candidates are the same as extract(body(i), Mode::Body) gives. body(i) must return the same

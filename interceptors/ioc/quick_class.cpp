@@ -5,6 +5,11 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace sluice::ioc {
 namespace {
@@ -29,6 +34,7 @@ bool is_hex(char c) { return char_class(c) & kHexChar; }
 // True when refang() or classify()'s trimming could change s: every defanging marker starts with
 // '[', '(' or '{', and the scheme forms hxxp/fxp are rewritten only at the start.
 bool defanged_scheme(std::string_view s) {
+  if (s.empty() || ((s[0] | 0x20) != 'h' && (s[0] | 0x20) != 'f')) return false;  // most values
   auto starts = [&](std::string_view p) {
     if (s.size() < p.size()) return false;
     for (size_t i = 0; i < p.size(); ++i)
@@ -62,6 +68,37 @@ constexpr std::array<uint8_t, 256> kAuth = [] {
   return t;
 }();
 
+#if defined(__SSE2__)
+// Bit i: s[i] == '.', for 1 <= n <= 64, by 16-byte compares; every load stays inside s (the last
+// one overlaps the one before it; a short s is first copied by two overlapping loads).
+uint64_t dot_mask(const char* s, size_t n) {
+  auto dots = [](const char* p) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    return static_cast<uint64_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.'))));
+  };
+  if (n >= 16) {
+    uint64_t m = 0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) m |= dots(s + i) << i;
+    if (i < n) m |= dots(s + n - 16) << (n - 16);
+    return m;
+  }
+  char buf[16] = {};
+  auto copy = [&](size_t w) {  // s[0, w) and s[n - w, n): all of s when w <= n <= 2w
+    char a[8], b[8];
+    std::memcpy(a, s, w);
+    std::memcpy(b, s + n - w, w);
+    std::memcpy(buf, a, w);
+    std::memcpy(buf + n - w, b, w);
+  };
+  if (n >= 8) copy(8);
+  else if (n >= 4) copy(4);
+  else
+    for (size_t i = 0; i < n; ++i) buf[i] = s[i];
+  return dots(buf);
+}
+#endif
+
 // The scheme part of a URL in normal form ("http://", "https://", "ftp://"): its length, or 0.
 size_t normal_scheme(std::string_view s) {
   return s.starts_with("http://") ? 7 : s.starts_with("https://") ? 8 : s.starts_with("ftp://") ? 6 : 0;
@@ -88,6 +125,18 @@ QuickClass domain_view(std::string_view s, bool plain) {
   while (!s.empty() && s.back() == '.') s.remove_suffix(1);
   if (s.size() < 3 || s.size() > 253) return {QuickClass::NotIt};
   size_t label = 0, dots = 0;
+#if defined(__SSE2__)
+  if (plain && s.size() <= 63) {  // as below, from the dots' bit mask; no label is over 63 bytes
+    uint64_t m = dot_mask(s.data(), s.size());
+    if (m == 0 || (m & 1) || (m & (m >> 1))) return {QuickClass::NotIt};  // no dot, or an empty label
+    size_t from = 64 - static_cast<size_t>(__builtin_clzll(m));       // the last label (not empty)
+    size_t i = from;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == s.size()) return {QuickClass::NotIt};
+    for (; m; m &= m - 1) ++dots;
+    return {QuickClass::Normal, Type::Domain, s, 0, static_cast<uint32_t>(dots + 1)};
+  }
+#endif
   if (plain) {  // the bytes are known to be fine: only the labels' lengths are left, checked at the dots
     size_t from = 0;  // where the current label starts
     for (size_t i = 0; i < s.size(); ++i) {
@@ -129,33 +178,46 @@ QuickClass url_view(std::string_view s, const Authority& a) {
 
 bool parse_ipv4(std::string_view s, uint32_t& out) {
   // Octet by octet with no loop state (the sweep calls this for every host-like token): 1-3
-  // digits, no leading zero, at most 255, separated by single dots, nothing else.
-  if (s.size() < 7 || s.size() > 15) return false;
-  const char* p = s.data();
-  const char* end = p + s.size();
-  auto digit = [&](const char* q) { return q < end ? static_cast<unsigned>(*q) - '0' : 10u; };
+  // digits, no leading zero, at most 255, separated by single dots, nothing else. s is first
+  // copied into a zeroed buffer (two overlapping loads) so that no digit needs a bounds check.
+  size_t n = s.size();
+  if (n < 7 || n > 15) return false;
+  unsigned char buf[20] = {};  // 15 bytes and what a 3-digit look-ahead reads past them: NUL, no digit
+  if (n >= 8) {
+    uint64_t a, b;
+    std::memcpy(&a, s.data(), 8);
+    std::memcpy(&b, s.data() + n - 8, 8);
+    std::memcpy(buf, &a, 8);
+    std::memcpy(buf + n - 8, &b, 8);
+  } else {
+    uint32_t a, b;
+    std::memcpy(&a, s.data(), 4);
+    std::memcpy(&b, s.data() + 3, 4);
+    std::memcpy(buf, &a, 4);
+    std::memcpy(buf + 3, &b, 4);
+  }
+  const unsigned char* p = buf;
   uint32_t value = 0;
   for (int k = 0; k < 4; ++k) {
-    if (k > 0) {
-      if (p == end || *p != '.') return false;
-      ++p;
-    }
-    unsigned octet = digit(p);
-    if (octet > 9) return false;
-    ++p;
-    if (unsigned d = digit(p); d <= 9) {
-      if (octet == 0) return false;  // leading zero
-      octet = octet * 10 + d;
-      ++p;
-      if (unsigned d3 = digit(p); d3 <= 9) {
-        octet = octet * 10 + d3;
-        ++p;
-        if (octet > 255) return false;
-      }
+    if (k > 0 && *p++ != '.') return false;
+    unsigned d0 = p[0] - 48u, d1 = p[1] - 48u, d2 = p[2] - 48u, octet;
+    if (d0 > 9) return false;
+    if (d1 > 9) {
+      octet = d0;
+      p += 1;
+    } else if (d0 == 0) {
+      return false;  // leading zero
+    } else if (d2 > 9) {
+      octet = d0 * 10 + d1;
+      p += 2;
+    } else {
+      octet = d0 * 100 + d1 * 10 + d2;
+      if (octet > 255) return false;
+      p += 3;
     }
     value = value << 8 | octet;
   }
-  if (p != end) return false;
+  if (p != buf + n) return false;
   out = value;
   return true;
 }

@@ -1,7 +1,8 @@
 // Fuzzes IOC candidate extraction over arbitrary event bodies in the three modes (body, squid and
 // combined fields; byte 0 picks the mode) and classification of every token: no crash, every
-// candidate classifies again to itself (normalisation is idempotent), body mode's Hyperscan shape
-// scan finds exactly what classifying every token finds, classify_view() agrees with classify(), a
+// candidate classifies again to itself (normalisation is idempotent), every mode finds exactly
+// what its reference finds (extract_reference(): no shape scan, and each token classified by the
+// plain scalar code, not the SSE2 and shortcut paths), classify_view() agrees with classify(), a
 // domain's counted labels are right, and domain_view()'s shortcut for plain bytes agrees with its
 // full check.
 #include <cstddef>
@@ -24,13 +25,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (char ch : i.value) dots += ch == '.';
     if (i.labels != 0 && (i.type != Type::Domain || i.labels != dots + 1)) __builtin_trap();
   }
-  if (mode == Mode::Body) {
-    Candidates every;
-    extract_every_token(body, every);
-    if (every.items.size() != c.items.size()) __builtin_trap();
-    for (size_t k = 0; k < c.items.size(); ++k)
-      if (every.items[k].type != c.items[k].type || every.items[k].value != c.items[k].value) __builtin_trap();
-  }
+  Candidates every;
+  extract_reference(body, mode, every);
+  if (every.items.size() != c.items.size() || every.source_key != c.source_key) __builtin_trap();
+  for (size_t k = 0; k < c.items.size(); ++k)
+    if (every.items[k].type != c.items[k].type || every.items[k].value != c.items[k].value) __builtin_trap();
   for (Type hint : {Type::Ipv4, Type::Domain, Type::Url, Type::Md5}) {
     QuickClass q = classify_view(body, hint);
     if (q.kind == QuickClass::Normal) {
