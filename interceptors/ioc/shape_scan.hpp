@@ -1,5 +1,6 @@
 // Candidate shapes in event bodies, found with Hyperscan block-mode scans: an *interesting token*,
-// one that holds a '.', a '[' or (for IPv6 and URL shapes) a ':', reported once, one byte past its
+// one that holds a '.', a '[' or (for IPv6 and URL shapes) a ':', except a number with one dot
+// (Squid's "1763856000.123": digits around one dot are no indicator), reported once, one byte past its
 // end (at the separator that ends it), and a run of 32 hex digits (md5/sha1/sha256), reported where
 // it ends. Every candidate of every indicator type lies in a token with one of these (defanging
 // markers all hold '['), so a token without a report holds no candidate. The extractor widens a

@@ -488,6 +488,26 @@ TEST(IocShapes, ShapeEndsAreSortedAndInsideTheBody) {
   EXPECT_TRUE(ends.empty());
 }
 
+// A number with one dot (Squid's "1763856000.123", "0.5") is no shape: no indicator is made of
+// digits around one dot. Every other token with a dot still is: a second dot, any other byte on
+// either side of the dot, or a ':' / '[' anywhere.
+TEST(IocShapes, NumbersWithOneDotAreNoShape) {
+  auto reported = [](const std::string& token, unsigned flags = kAllShapes) {
+    std::vector<size_t> ends;
+    scan_shapes(token + " ", ends, flags);
+    return !ends.empty();
+  };
+  for (const char* t : {"1763856000.123", "0.5", "12.", ".34", "."}) EXPECT_FALSE(reported(t)) << t;
+  for (const char* t : {"1.2.3.4", "1.2.", "..", "a1.2", "1.2a", "x.1", "1.x", "1:2.3", "1.2:3", "1.2[", "[1.2", "1@2.3",
+                        "1/2.3", "1.2-3", "1.2.3.0/24", "evil.com", "1[.]2"})
+    EXPECT_TRUE(reported(t)) << t;
+  EXPECT_TRUE(reported("1:2"));                           // IPv6 shapes: ':' alone
+  EXPECT_FALSE(reported("1:2", kShapeHash));              // no IP or URL indicators: ':' is no shape
+  EXPECT_TRUE(reported("1:2.3", kShapeHash));             // ...but a byte other than a digit by a dot is
+  std::string line = "1763856000.123    195 10.1.2.3 TCP_MISS/200 1534 GET http://a.example/x - HIER_DIRECT/93.184.1.2 -";
+  EXPECT_EQ(found(line), reference(line));
+}
+
 // Hyperscan scratch is per thread; the indicator set is swapped whole. Two threads sweep batches
 // with one sweeper while the feed is reloaded again and again: no crash, every event tagged.
 TEST(IocSweeperThreads, TwoThreadsSweepWhileReloading) {
