@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <string>
@@ -38,6 +39,11 @@ struct TempDir {
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
+  // Writes a file named `name` in the directory; returns its path.
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(p / name) << text;
+    return (p / name).string();
+  }
 };
 
 // A socket connected to 127.0.0.1:port (-1 on failure).
