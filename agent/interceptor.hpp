@@ -16,6 +16,11 @@ class Interceptor {
   const std::string& name() const { return name_; }
   virtual void start() {}
   virtual void stop() {}
+  // SIGHUP reached a running agent: re-read whatever the interceptor loaded from files (the IOC
+  // sweeper's feeds and allowlist), even if they look unchanged, without blocking the caller or
+  // the hot path. Called for the interceptors of every source that keeps running through the
+  // reload (a source the reload builds or rebuilds has just loaded its files in start()).
+  virtual void refresh() {}
   virtual void intercept(Batch& batch) = 0;
   // True when intercept() only adds or sets headers: it never drops, adds or reorders events and
   // never changes a body. A chain of such interceptors runs on a source's batch in place, and a

@@ -303,6 +303,15 @@ void Pipeline::start(MetricsRegistry& metrics) {
   }
 }
 
+void Pipeline::refresh_interceptors(const Pipeline& before) {
+  for (auto& s : sources_) {
+    bool carried = false;
+    for (const auto& b : before.sources_) carried |= b.source == s.source;
+    if (!s.running || !carried) continue;
+    for (const auto& i : s.processor->interceptors()) i->refresh();
+  }
+}
+
 void Pipeline::retire(Pipeline& old, MetricsRegistry& metrics) {
   auto kept = [](const auto& list, const auto& ptr) {
     for (const auto& n : list)

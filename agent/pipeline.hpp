@@ -31,6 +31,9 @@ class Pipeline {
   void stop(std::chrono::milliseconds drain_timeout);
   // Stops the parts of `old` that this pipeline does not carry over (called before start() on reload).
   void retire(Pipeline& old, MetricsRegistry& metrics);
+  // SIGHUP: Interceptor::refresh() on the interceptors of every running source that `before` also
+  // ran (the sources a reload carried over; pass *this when the reload was refused).
+  void refresh_interceptors(const Pipeline& before);
 
   // Human-readable graph: sources -> channels -> sinks.
   std::string describe() const;

@@ -102,7 +102,7 @@ int run_agent(const AgentOptions& opts) {
   while (true) {
     timespec tick{0, 200 * 1000 * 1000};
     int sig = sigtimedwait(&set, nullptr, &tick);
-    bool reload = false;
+    bool reload = false, hup = sig == SIGHUP;
     if (sig == SIGTERM || sig == SIGINT) {
       SLUICE_LOG(Info, "agent") << "received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
                                 << ": stopping sources, draining sinks";
@@ -124,6 +124,7 @@ int run_agent(const AgentOptions& opts) {
     auto next = load_pipeline(opts.config_file, opts.name, opts.strict, pipeline.get());
     if (!next) {
       SLUICE_LOG(Error, "agent") << "new configuration is invalid; the running pipeline stays as it was";
+      if (hup) pipeline->refresh_interceptors(*pipeline);  // SIGHUP still re-reads feeds and lists
       continue;
     }
     next->retire(*pipeline, metrics);
@@ -132,6 +133,7 @@ int run_agent(const AgentOptions& opts) {
     } catch (const std::exception& e) {
       SLUICE_LOG(Error, "agent") << "reload: " << e.what();
     }
+    if (hup) next->refresh_interceptors(*pipeline);
     pipeline = std::move(next);
     SLUICE_LOG(Info, "agent") << "configuration reloaded";
   }

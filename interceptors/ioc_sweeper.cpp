@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <utility>
+
 #include "agent/log.hpp"
 #include "interceptors/ioc/shape_scan.hpp"
 
@@ -120,7 +122,7 @@ bool IocSweeper::reload() {
 void IocSweeper::start() {
   if (!reload()) throw std::runtime_error("ioc_sweeper " + name_ + ": the feeds could not be loaded");
   stop_ = false;
-  if (reload_interval_s_ > 0) watcher_ = std::thread([this] { watch(); });
+  watcher_ = std::thread([this] { watch(); });
 }
 
 void IocSweeper::stop() {
@@ -133,14 +135,30 @@ void IocSweeper::stop() {
   watcher_.join();
 }
 
+void IocSweeper::refresh() {
+  {
+    std::lock_guard l(stop_mu_);
+    refresh_ = true;
+  }
+  stop_cv_.notify_all();
+}
+
+// Wakes every reloadInterval to compare the files' mtimes (never with 0), and on refresh().
 void IocSweeper::watch() {
   std::unique_lock l(stop_mu_);
-  while (!stop_cv_.wait_for(l, std::chrono::seconds(reload_interval_s_), [this] { return stop_.load(); })) {
-    if (newest_mtime() != loaded_mtime_) {
-      l.unlock();
-      reload();
-      l.lock();
-    }
+  auto woken = [this] { return stop_.load() || refresh_; };
+  while (true) {
+    if (reload_interval_s_ > 0)
+      stop_cv_.wait_for(l, std::chrono::seconds(reload_interval_s_), woken);
+    else
+      stop_cv_.wait(l, woken);
+    if (stop_) return;
+    bool asked = std::exchange(refresh_, false);
+    if (!asked && (reload_interval_s_ == 0 || newest_mtime() == loaded_mtime_)) continue;
+    l.unlock();
+    if (asked) SLUICE_LOG(Info, name_) << "SIGHUP: re-reading the feeds and the allowlist";
+    reload();
+    l.lock();
   }
 }
 

@@ -6,7 +6,7 @@
 // combined | syslog (message part only) | json: json.paths = dotted paths to sweep, json.sourcePath = the client IP's path);
 // maxHits (10); tagMisses (false); dedup.window (3600 s; 0 off); dedup.keyHeader (a header naming
 // the source, e.g. clientip; squid/combined/json modes use the client IP field);
-// reloadInterval (30 s; 0 off).
+// reloadInterval (30 s between checks for changed files; 0 off: then only SIGHUP re-reads them).
 // On a hit: ioc.match=true, ioc.type / ioc.value / ioc.feed (comma-separated, up to maxHits),
 // ioc.count (all hits). An allowlisted value never alerts: ioc.allowlisted=<value>. The same
 // (indicator, source) within dedup.window: ioc.duplicate=true. Events are never dropped.
@@ -35,6 +35,9 @@ class IocSweeper : public Interceptor {
   void start() override;
   void stop() override;
   void intercept(Batch& batch) override;
+  // SIGHUP: the watcher thread re-reads every feed and the allowlist now (also with
+  // reloadInterval = 0); returns at once.
+  void refresh() override;
   bool only_sets_headers() const override { return true; }  // the ioc.* headers; every event is kept
   std::shared_ptr<ComponentMetrics> metrics() const override { return metrics_; }
   // Loads every feed and the allowlist; true and swaps them in if all could be read.
@@ -70,8 +73,9 @@ class IocSweeper : public Interceptor {
   std::atomic<int64_t> last_reload_ms_{0};
   int64_t loaded_mtime_ = 0;
   std::atomic<bool> stop_{false};
+  bool refresh_ = false;  // a SIGHUP asked the watcher for a reload (guarded by stop_mu_)
   std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
+  std::condition_variable stop_cv_;  // wakes the watcher: stop_ or refresh_
   std::thread watcher_;
 };
 

@@ -313,5 +313,27 @@ TEST(IocSweeper, ReloadSwapsAtomicallyAndKeepsOldSetOnFailure) {
   EXPECT_EQ(s.sweeper->indicators(), 2u);
 }
 
+// SIGHUP (Pipeline::refresh_interceptors -> refresh()): with reloadInterval = 0 nothing polls the
+// files, so a changed feed stays unread until refresh(), which re-reads it even when its mtime says
+// it did not change.
+TEST(IocSweeper, RefreshReReadsTheFeedsEvenWithoutIntervalOrNewMtime) {
+  Sweep s;
+  auto before = fs::last_write_time(s.feed);
+  std::ofstream(s.feed) << "evil.com\nfresh.example\n";
+  fs::last_write_time(s.feed, before);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(s.sweeper->indicators(), 3u);  // not polled
+  EXPECT_EQ(s.run({"to fresh.example"})[0].headers.find("ioc.match"), nullptr);
+  s.sweeper->refresh();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (s.sweeper->indicators() != 2u && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(s.sweeper->indicators(), 2u);
+  EXPECT_EQ(s.run({"to fresh.example"})[0].headers.get("ioc.match"), "true");
+  EXPECT_EQ(s.run({"to 1.2.3.4"})[0].headers.find("ioc.match"), nullptr);
+  EXPECT_EQ(s.sweeper->metrics()->counter("Reloads").get(), 2);  // start() and the refresh
+  s.sweeper->stop();  // the watcher stops at once, also when waiting without an interval
+}
+
 }  // namespace
 }  // namespace sluice
