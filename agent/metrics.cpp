@@ -5,6 +5,7 @@
 #include <cctype>
 #include <chrono>
 #include <map>
+#include <set>
 
 namespace sluice {
 
@@ -34,13 +35,37 @@ void ComponentMetrics::gauge(std::string name, std::function<std::string()> read
   gauges_.emplace_back(std::move(name), std::move(read));
 }
 
+void ComponentMetrics::family(std::string name, std::vector<std::string> label_names, bool counter,
+                              std::function<std::vector<Member>()> read) {
+  std::lock_guard lock(mu_);
+  for (auto& f : families_)
+    if (f.name == name) {
+      f = Family{std::move(name), std::move(label_names), counter, std::move(read)};
+      return;
+    }
+  families_.push_back(Family{std::move(name), std::move(label_names), counter, std::move(read)});
+}
+
+std::vector<ComponentMetrics::FamilySample> ComponentMetrics::family_samples() const {
+  std::vector<FamilySample> out;
+  std::lock_guard lock(mu_);
+  for (const auto& f : families_)
+    for (auto& m : f.read()) {
+      FamilySample s{f.name, f.counter, {}, m.value};
+      for (size_t i = 0; i < f.label_names.size() && i < m.labels.size(); ++i)
+        s.labels.emplace_back(f.label_names[i], std::move(m.labels[i]));
+      out.push_back(std::move(s));
+    }
+  return out;
+}
+
 void ComponentMetrics::mark_start() {
   start_ms_ = now_ms();
   stop_ms_ = 0;
 }
 void ComponentMetrics::mark_stop() { stop_ms_ = now_ms(); }
 
-std::vector<std::pair<std::string, std::string>> ComponentMetrics::snapshot() const {
+std::vector<std::pair<std::string, std::string>> ComponentMetrics::snapshot(bool with_families) const {
   std::vector<std::pair<std::string, std::string>> out;
   std::lock_guard lock(mu_);
   out.emplace_back("Type", type_);
@@ -48,6 +73,13 @@ std::vector<std::pair<std::string, std::string>> ComponentMetrics::snapshot() co
   out.emplace_back("StopTime", std::to_string(stop_ms_.load()));
   for (const auto& [n, c] : counters_) out.emplace_back(n, std::to_string(c.get()));
   for (const auto& [n, g] : gauges_) out.emplace_back(n, g());
+  if (with_families)
+    for (const auto& f : families_)
+      for (const auto& m : f.read()) {
+        std::string key = f.name;
+        for (const auto& l : m.labels) key += "." + l;
+        out.emplace_back(std::move(key), std::to_string(m.value));
+      }
   return out;
 }
 
@@ -154,20 +186,29 @@ bool numeric(const std::string& s) {
 std::string MetricsRegistry::to_prometheus() const {
   // Group samples by metric name so each name gets one TYPE line.
   std::map<std::string, std::vector<std::string>> by_name;
+  std::set<std::string> counters;  // families declared counters
   {
     std::lock_guard lock(mu_);
     for (const auto& g : groups_) {
       std::string type_lc = snake(g->type());
-      for (auto& [k, v] : g->snapshot()) {
+      for (auto& [k, v] : g->snapshot(false)) {
         if (k == "Type" || !numeric(v)) continue;
         std::string name = "sluice_" + type_lc + "_" + snake(k);
         by_name[name].push_back(name + "{component=\"" + prom_escape(g->name()) + "\"} " + v);
+      }
+      for (const auto& f : g->family_samples()) {
+        std::string name = "sluice_" + type_lc + "_" + snake(f.name);
+        if (f.counter) counters.insert(name);
+        std::string sample = name + "{component=\"" + prom_escape(g->name()) + "\"";
+        for (const auto& [l, v] : f.labels) sample += "," + l + "=\"" + prom_escape(v) + "\"";
+        by_name[name].push_back(sample + "} " + std::to_string(f.value));
       }
     }
   }
   std::string out;
   for (const auto& [name, samples] : by_name) {
-    out += "# TYPE " + name + (name.ends_with("_count") || name.ends_with("_fail") ? " counter\n" : " gauge\n");
+    bool counter = counters.count(name) || name.ends_with("_count") || name.ends_with("_fail");
+    out += "# TYPE " + name + (counter ? " counter\n" : " gauge\n");
     for (const auto& s : samples) out += s + "\n";
   }
   return out;

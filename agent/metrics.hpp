@@ -37,17 +37,41 @@ class ComponentMetrics {
   Counter& counter(std::string_view name);
   // A value computed when metrics are read (e.g. ChannelSize). Must be thread-safe.
   void gauge(std::string name, std::function<std::string()> read);
+  // A family of values told apart by labels (e.g. hits per feed and type), read when metrics are
+  // read; must be thread-safe. JSON: one key per member, "Name.label1.label2..."; Prometheus: one
+  // sample per member, labelled with label_names, typed counter or gauge.
+  struct Member {
+    std::vector<std::string> labels;  // one per label name
+    int64_t value;
+  };
+  void family(std::string name, std::vector<std::string> label_names, bool counter,
+              std::function<std::vector<Member>()> read);
+  struct FamilySample {
+    std::string name;
+    bool counter;
+    std::vector<std::pair<std::string, std::string>> labels;
+    int64_t value;
+  };
+  std::vector<FamilySample> family_samples() const;
   void mark_start();
   void mark_stop();
 
-  // Name/value pairs as strings, Flume style, incl. Type, StartTime, StopTime.
-  std::vector<std::pair<std::string, std::string>> snapshot() const;
+  // Name/value pairs as strings, Flume style, incl. Type, StartTime, StopTime; with_families: the
+  // families' members too, as "Name.label1.label2..." keys.
+  std::vector<std::pair<std::string, std::string>> snapshot(bool with_families = true) const;
 
  private:
   std::string type_, name_;
   mutable std::mutex mu_;
   std::deque<std::pair<std::string, Counter>> counters_;
   std::vector<std::pair<std::string, std::function<std::string()>>> gauges_;
+  struct Family {
+    std::string name;
+    std::vector<std::string> label_names;
+    bool counter;
+    std::function<std::vector<Member>()> read;
+  };
+  std::vector<Family> families_;
   std::atomic<int64_t> start_ms_{0}, stop_ms_{0};
 };
 

@@ -65,6 +65,45 @@ IocSweeper::IocSweeper(const std::string& name, Context& ctx)
   reload_interval_s_ = ctx.get_int("reloadInterval", 30, "seconds between checks for changed feeds (0: off)", 0);
   metrics_->gauge("IndicatorsLoaded", [this] { return std::to_string(indicators()); });
   metrics_->gauge("LastReloadTime", [this] { return std::to_string(last_reload_ms_.load()); });
+  metrics_->gauge("LastReloadAttemptTime", [this] { return std::to_string(last_attempt_ms_.load()); });
+  metrics_->gauge("LastReloadSuccess", [this] { return std::to_string(last_ok_.load()); });
+  metrics_->gauge("LoadTimeMs", [this] { return std::to_string(load_time_ms_.load()); });
+  auto loaded = [this] {
+    std::lock_guard l(mu_);
+    return current_;
+  };
+  metrics_->family("IndicatorsByFeed", {"feed", "type"}, false, [loaded] {
+    std::vector<ComponentMetrics::Member> out;
+    if (auto cur = loaded())
+      for (const auto& c : cur->by_feed)
+        out.push_back({{c.feed, ioc::type_name(c.type)}, static_cast<int64_t>(c.count)});
+    return out;
+  });
+  metrics_->family("FeedLoadMs", {"feed"}, false, [loaded] {
+    std::vector<ComponentMetrics::Member> out;
+    if (auto cur = loaded())
+      for (const auto& [feed, ms] : cur->load_ms) out.push_back({{feed}, ms});
+    return out;
+  });
+  metrics_->family("HitsByFeed", {"feed", "type"}, true, [this] { return hits_by_feed(); });
+}
+
+std::vector<ComponentMetrics::Member> IocSweeper::hits_by_feed() const {
+  std::vector<ComponentMetrics::Member> out;
+  std::lock_guard l(hits_mu_);
+  for (const auto& [key, n] : hits_by_) out.push_back({{key.first, ioc::type_name(key.second)}, n});
+  return out;
+}
+
+// Feed names can come from a CSV column, so their number is the data's: past kMaxHitKeys pairs,
+// hits of a new pair count under feed "(other)".
+void IocSweeper::count_hit(const std::string& feed, ioc::Type type) {
+  constexpr size_t kMaxHitKeys = 4096;
+  std::lock_guard l(hits_mu_);
+  auto it = hits_by_.find({feed, type});
+  if (it == hits_by_.end())
+    it = hits_by_.try_emplace({hits_by_.size() < kMaxHitKeys ? feed : std::string("(other)"), type}, 0).first;
+  ++it->second;
 }
 
 IocSweeper::~IocSweeper() { stop(); }
@@ -90,9 +129,12 @@ bool IocSweeper::reload() {
   auto fresh = std::make_shared<Loaded>();
   int64_t start = now_ms();
   int64_t mtime = newest_mtime();
+  last_attempt_ms_ = start;
   try {
     for (const auto& f : feeds_) {
+      int64_t feed_start = now_ms();
       auto r = ioc::load_feed(f, fresh->set, start / 1000);
+      fresh->load_ms.emplace_back(f.name, now_ms() - feed_start);
       feed_errors_.inc(static_cast<int64_t>(r.bad_lines + r.unsupported));
       for (const auto& e : r.errors) SLUICE_LOG(Warn, name_) << e;
       SLUICE_LOG(Info, name_) << "feed " << f.name << ": " << r.loaded << " indicators (" << r.bad_lines
@@ -100,9 +142,11 @@ bool IocSweeper::reload() {
     }
     if (allowlist_) ioc::load_feed(*allowlist_, fresh->allow, start / 1000);
     fresh->shapes = fresh->set.shapes_needed();
+    fresh->by_feed = fresh->set.counts_by_feed_and_type();
     ioc::prepare_shapes(fresh->shapes);  // compile a database not used before here, off the hot path
   } catch (const std::exception& e) {
     reload_failures_.inc();
+    last_ok_ = 0;
     SLUICE_LOG(Error, name_) << "feed reload failed, keeping the previous indicators: " << e.what();
     return false;
   }
@@ -115,6 +159,8 @@ bool IocSweeper::reload() {
   loaded_mtime_ = mtime;
   reloads_.inc();
   last_reload_ms_ = now_ms();
+  load_time_ms_ = last_reload_ms_ - start;
+  last_ok_ = 1;
   SLUICE_LOG(Info, name_) << indicators() << " indicators loaded in " << (now_ms() - start) << " ms";
   return true;
 }
@@ -211,6 +257,7 @@ void IocSweeper::tag(Event& e, const Loaded& cur, const ioc::Candidates& c, cons
       return;
     }
     ++count;
+    count_hit(m.feed, m.type);
     if (count <= max_hits_) {
       types += (types.empty() ? "" : ",") + std::string(ioc::type_name(m.type));
       values += (values.empty() ? "" : ",") + m.value;

@@ -11,10 +11,14 @@
 // ioc.count (all hits). An allowlisted value never alerts: ioc.allowlisted=<value>. The same
 // (indicator, source) within dedup.window: ioc.duplicate=true. Events are never dropped.
 // Feeds are re-read when they change, built off the hot path and swapped in whole; a failed
-// reload keeps the previous set. Metrics: INTERCEPTOR.<name>.
+// reload keeps the previous set. Metrics: INTERCEPTOR.<name>: EventsSwept, Hits, EventsWithHits,
+// Allowlisted, Duplicates, FeedErrors, Reloads, ReloadFailures, IndicatorsLoaded, LoadTimeMs,
+// LastReloadTime, LastReloadAttemptTime, LastReloadSuccess (1/0), and by labels
+// IndicatorsByFeed{feed,type}, HitsByFeed{feed,type}, FeedLoadMs{feed}.
 #pragma once
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -48,7 +52,11 @@ class IocSweeper : public Interceptor {
   struct Loaded {
     ioc::IndicatorSet set, allow;
     unsigned shapes = 0;  // what body mode scans for: only shapes that set's types can match
+    std::vector<ioc::IndicatorSet::FeedTypeCount> by_feed;  // IndicatorsByFeed
+    std::vector<std::pair<std::string, int64_t>> load_ms;  // FeedLoadMs: per configured feed
   };
+  std::vector<ComponentMetrics::Member> hits_by_feed() const;
+  void count_hit(const std::string& feed, ioc::Type type);
   void watch();
   int64_t newest_mtime() const;
   // Looks up one event's candidates (probes prepared by IndicatorSet::prepare) and sets its ioc.* headers.
@@ -70,7 +78,12 @@ class IocSweeper : public Interceptor {
   std::unordered_map<std::string, int64_t> seen_;  // "indicator|source" -> last hit ms (bounded)
   std::shared_ptr<ComponentMetrics> metrics_;
   Counter &swept_, &hits_, &hit_events_, &allowlisted_, &duplicates_, &feed_errors_, &reloads_, &reload_failures_;
-  std::atomic<int64_t> last_reload_ms_{0};
+  std::atomic<int64_t> last_reload_ms_{0};          // last successful load, ms since the epoch
+  std::atomic<int64_t> last_attempt_ms_{0};         // last load tried
+  std::atomic<int64_t> last_ok_{0};                 // 1: the last load succeeded
+  std::atomic<int64_t> load_time_ms_{0};            // how long the last successful load took
+  mutable std::mutex hits_mu_;                      // guards hits_by_
+  std::map<std::pair<std::string, ioc::Type>, int64_t> hits_by_;  // HitsByFeed (bounded)
   int64_t loaded_mtime_ = 0;
   std::atomic<bool> stop_{false};
   bool refresh_ = false;  // a SIGHUP asked the watcher for a reload (guarded by stop_mu_)

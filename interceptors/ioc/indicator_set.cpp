@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "interceptors/ioc/shape_scan.hpp"
 
@@ -283,6 +284,22 @@ std::unordered_map<std::string, size_t> IndicatorSet::counts_by_type() const {
   for (const auto& n : v4_) cidrs += n.feed >= 0;
   for (const auto& n : v6_) cidrs += n.feed >= 0;
   if (cidrs) out["cidr"] = cidrs;
+  return out;
+}
+
+std::vector<IndicatorSet::FeedTypeCount> IndicatorSet::counts_by_feed_and_type() const {
+  constexpr size_t kTypes = std::extent_v<decltype(exact_)>;
+  std::vector<std::array<size_t, kTypes>> n(feeds_.size(), std::array<size_t, kTypes>{});
+  for (size_t t = 0; t < kTypes; ++t)
+    for (const auto& [value, feed] : exact_[t]) ++n[feed][t];
+  for (const auto& [address, feed] : ipv4_) ++n[feed][static_cast<size_t>(Type::Ipv4)];
+  for (const auto* trie : {&v4_, &v6_})
+    for (const auto& node : *trie)
+      if (node.feed >= 0) ++n[static_cast<size_t>(node.feed)][static_cast<size_t>(Type::Cidr)];
+  std::vector<FeedTypeCount> out;
+  for (size_t f = 0; f < n.size(); ++f)
+    for (size_t t = 0; t < kTypes; ++t)
+      if (n[f][t]) out.push_back({feeds_[f], static_cast<Type>(t), n[f][t]});
   return out;
 }
 

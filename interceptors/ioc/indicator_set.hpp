@@ -57,6 +57,14 @@ class IndicatorSet {
   // set is missed: URLs only with URL indicators, hashes with hashes, IPv6 shapes with any IP.
   unsigned shapes_needed() const;
   std::unordered_map<std::string, size_t> counts_by_type() const;
+  // Distinct indicators per feed (the feed that named each first) and type: one walk of the
+  // tables, meant for once per load.
+  struct FeedTypeCount {
+    std::string feed;
+    Type type;
+    size_t count;
+  };
+  std::vector<FeedTypeCount> counts_by_feed_and_type() const;
 
  private:
   struct TrieNode {

@@ -56,8 +56,18 @@ all_data() { [ "$(cat "$T"/data/* 2>/dev/null | wc -l)" -ge 20000 ]; }
 wait_until 60 all_data || fail "$mode: data path got $(cat "$T"/data/* | wc -l) of 20000"
 sleep 0.5
 json=$(curl -sf "http://127.0.0.1:$port/metrics")
+prom=$(curl -sf "http://127.0.0.1:$port/prometheus")
 stop_agent "$AGENT_PID"
 grep -q '"INTERCEPTOR.ioc"' <<<"$json" || fail "$mode: no INTERCEPTOR.ioc metrics"
+for m in indicators_by_feed hits_by_feed; do
+  grep -Eq "^sluice_interceptor_${m}\{component=\"ioc\",feed=\"gen\",type=\"domain\"\} [1-9]" <<<"$prom" ||
+    fail "$mode: no $m for feed gen, type domain in /prometheus"
+done
+$PY -c 'import json, sys
+m = json.load(sys.stdin)["INTERCEPTOR.ioc"]
+by_feed = sum(int(v) for k, v in m.items() if k.startswith("HitsByFeed.gen."))
+assert by_feed == int(m["Hits"]) > 0, (by_feed, m["Hits"])
+assert m["LastReloadSuccess"] == "1" and "FeedLoadMs.gen" in m, m' <<<"$json" || fail "$mode: per-feed metrics wrong"
 $PY - "$TEST_TMP" "$T" "$mode" <<'PY' || fail "$mode: accuracy check failed"
 import glob, json, sys
 d, t, mode = sys.argv[1:4]

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,22 @@ TEST(IocSetFilter, EveryIndicatorFoundAfterGrowth) {
   }
   EXPECT_EQ(wrong, 0u);
   EXPECT_EQ(s.counts_by_type().at("ipv4"), 60000u);
+}
+
+// Per feed and type, distinct values are counted once, for the feed that listed them first.
+TEST(IocSetFilter, CountsByFeedAndType) {
+  IndicatorSet s;
+  for (const char* v : {"evil.com", "1.2.3.4", "10.0.0.0/8", "2001:db8::/32", "d41d8cd98f00b204e9800998ecf8427e"})
+    s.add(*classify(v), "a");
+  s.add(*classify("evil.com"), "b");  // already a's
+  s.add(*classify("bad.org"), "b");
+  s.add(*classify("5.6.7.8"), "b");
+  s.add(*classify("6.7.8.9"), "b");
+  std::map<std::string, size_t> got;
+  for (const auto& c : s.counts_by_feed_and_type()) got[c.feed + "/" + type_name(c.type)] += c.count;
+  std::map<std::string, size_t> want = {{"a/domain", 1}, {"a/ipv4", 1}, {"a/cidr", 2}, {"a/md5", 1},
+                                        {"b/domain", 1}, {"b/ipv4", 2}};
+  EXPECT_EQ(got, want);
 }
 
 // Values are kept in chunks of about 1 MiB that the maps view: ones spread over many chunks (and

@@ -313,6 +313,34 @@ TEST(IocSweeper, ReloadSwapsAtomicallyAndKeepsOldSetOnFailure) {
   EXPECT_EQ(s.sweeper->indicators(), 2u);
 }
 
+// The per-sweeper metrics the issue lists: indicators per feed and type, load time, last reload
+// time and result, hits per feed and type (all hits, also past maxHits).
+TEST(IocSweeper, MetricsByFeedAndTypeAndReloadResult) {
+  Sweep s(std::map<std::string, std::string>{{"maxHits", "1"}});
+  auto metric = [&](const std::string& key) {
+    for (const auto& [k, v] : s.sweeper->metrics()->snapshot())
+      if (k == key) return v;
+    return std::string("absent");
+  };
+  EXPECT_EQ(metric("IndicatorsByFeed.testfeed.domain"), "1");
+  EXPECT_EQ(metric("IndicatorsByFeed.testfeed.ipv4"), "1");
+  EXPECT_EQ(metric("IndicatorsByFeed.testfeed.cidr"), "1");
+  EXPECT_NE(metric("FeedLoadMs.testfeed"), "absent");
+  EXPECT_NE(metric("LoadTimeMs"), "absent");
+  EXPECT_EQ(metric("LastReloadSuccess"), "1");
+  s.run({"GET http://www.evil.com/ from 1.2.3.4", "to a.evil.com", "client 10.9.9.9 to 10.1.1.1"});
+  EXPECT_EQ(metric("HitsByFeed.testfeed.domain"), "2");
+  EXPECT_EQ(metric("HitsByFeed.testfeed.ipv4"), "1");
+  EXPECT_EQ(metric("HitsByFeed.testfeed.cidr"), "1");  // 10.1.1.1; 10.9.9.9 is allowlisted
+  EXPECT_EQ(metric("Hits"), "4");
+  fs::remove(s.feed);
+  EXPECT_FALSE(s.sweeper->reload());
+  EXPECT_EQ(metric("LastReloadSuccess"), "0");
+  EXPECT_EQ(metric("ReloadFailures"), "1");
+  EXPECT_GE(std::stoll(metric("LastReloadAttemptTime")), std::stoll(metric("LastReloadTime")));
+  EXPECT_EQ(metric("IndicatorsByFeed.testfeed.domain"), "1");  // the set in force
+}
+
 // SIGHUP (Pipeline::refresh_interceptors -> refresh()): with reloadInterval = 0 nothing polls the
 // files, so a changed feed stays unread until refresh(), which re-reads it even when its mtime says
 // it did not change.

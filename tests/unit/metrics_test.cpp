@@ -58,6 +58,30 @@ TEST(Metrics, PrometheusText) {
   EXPECT_EQ(p.find("Type"), std::string::npos);
 }
 
+TEST(Metrics, FamiliesAreFlatKeysInJsonAndLabelledSamplesInPrometheus) {
+  MetricsRegistry reg;
+  auto g = std::make_shared<ComponentMetrics>("INTERCEPTOR", "ioc");
+  std::vector<ComponentMetrics::Member> members = {{{"threatfox", "domain"}, 3}, {{"a\"b", "ipv4"}, 7}};
+  g->family("HitsByFeed", {"feed", "type"}, true, [&] { return members; });
+  g->family("FeedLoadMs", {"feed"}, false, [] { return std::vector<ComponentMetrics::Member>{{{"x"}, 12}}; });
+  reg.add(g);
+  auto o = boost::json::parse(reg.to_json()).as_object()["INTERCEPTOR.ioc"].as_object();
+  EXPECT_EQ(o["HitsByFeed.threatfox.domain"].as_string(), "3");
+  EXPECT_EQ(o["HitsByFeed.a\"b.ipv4"].as_string(), "7");
+  EXPECT_EQ(o["FeedLoadMs.x"].as_string(), "12");
+  std::string p = reg.to_prometheus();
+  EXPECT_NE(p.find("# TYPE sluice_interceptor_hits_by_feed counter\n"), std::string::npos) << p;
+  EXPECT_NE(p.find("sluice_interceptor_hits_by_feed{component=\"ioc\",feed=\"threatfox\",type=\"domain\"} 3\n"),
+            std::string::npos) << p;
+  EXPECT_NE(p.find("sluice_interceptor_hits_by_feed{component=\"ioc\",feed=\"a\\\"b\",type=\"ipv4\"} 7\n"),
+            std::string::npos) << p;
+  EXPECT_NE(p.find("# TYPE sluice_interceptor_feed_load_ms gauge\nsluice_interceptor_feed_load_ms{component=\"ioc\",feed=\"x\"} 12\n"),
+            std::string::npos) << p;
+  EXPECT_EQ(p.find("threatfox_domain"), std::string::npos) << p;  // no flattened copy
+  members.push_back({{"new", "url"}, 1});  // read at every rendering
+  EXPECT_NE(reg.to_prometheus().find("feed=\"new\",type=\"url\"} 1"), std::string::npos);
+}
+
 TEST(Metrics, ReAddingReplacesAndRemoveDrops) {
   MetricsRegistry reg;
   SourceCounters a("r1"), b("r1");
