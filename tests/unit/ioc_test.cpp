@@ -255,6 +255,18 @@ TEST(IocSweeper, TagsHitsAllowlistsAndDedups) {
   EXPECT_EQ(b.size(), 4u);  // never drops
 }
 
+// maxHits caps the lists, never ioc.count; tagMisses marks events without a hit.
+TEST(IocSweeper, MaxHitsCapsTheListsAndTagMissesMarksMisses) {
+  Sweep s(std::map<std::string, std::string>{{"maxHits", "1"}, {"tagMisses", "true"}});
+  auto b = s.run({"GET http://www.evil.com/ from 1.2.3.4 via 10.1.1.1", "nothing here notevil.com"});
+  EXPECT_EQ(b[0].headers.get("ioc.count"), "3");
+  EXPECT_EQ(b[0].headers.get("ioc.value"), "evil.com");
+  EXPECT_EQ(b[0].headers.get("ioc.type"), "domain");
+  EXPECT_EQ(b[0].headers.get("ioc.feed"), "testfeed");
+  EXPECT_EQ(b[1].headers.get("ioc.match"), "false");
+  EXPECT_FALSE(b[1].headers.contains("ioc.value"));
+}
+
 TEST(IocSweeper, JsonModeSweepsOnlyTheConfiguredPaths) {
   Sweep s({{"mode", "json"}, {"json.paths", "http.url dns.answers dst"}, {"json.sourcePath", "src.ip"}});
   auto b = s.run({
