@@ -24,25 +24,24 @@ out_has() { grep -q -- "$1" "$TEST_TMP"/out/* 2>/dev/null; }
 wait_until 30 out_has "before" || fail "first event not delivered"
 out_has "ioc.match=true" && fail "new.example tagged before it was in the feed"
 
-echo "new.example" >>"$feed"
-kill -HUP "$AGENT_PID"
-wait_until 30 metric_at_least "$port" INTERCEPTOR.ioc Reloads 2 || fail "SIGHUP did not reload the feed"
+# hup_tags VALUE RELOADS WHY: VALUE is added to the feed and the agent gets SIGHUP; the feeds must
+# have been loaded RELOADS times, and an event for VALUE appended after that must arrive tagged.
+hup_tags() {
+  echo "$1" >>"$feed"
+  kill -HUP "$AGENT_PID"
+  wait_until 30 metric_at_least "$port" INTERCEPTOR.ioc Reloads "$2" || fail "$3: SIGHUP did not reload the feed"
+  echo "$2 GET http://$1/ marker$2" >>"$log"
+  wait_until 30 out_has "marker$2" || fail "$3: event after the SIGHUP not delivered"
+  grep -q "ioc.value=$1.*marker$2" "$TEST_TMP"/out/* || fail "$3: $1 not tagged after SIGHUP: $(cat "$TEST_TMP"/out/*)"
+}
+hup_tags new.example 2 "unchanged configuration"
 grep -q "SIGHUP: re-reading the feeds" "$TEST_TMP/agent-a.log" || fail "no log line for the SIGHUP re-read"
-echo "2 GET http://new.example/ after" >>"$log"
-wait_until 30 out_has "after" || fail "second event not delivered"
-grep -q "ioc.value=new.example.*after" "$TEST_TMP"/out/* || fail "new.example not tagged after SIGHUP: $(cat "$TEST_TMP"/out/*)"
 grep "before" "$TEST_TMP"/out/* | grep -q "ioc.match" && fail "the event before the SIGHUP changed"
 
 # An invalid configuration: refused, the pipeline keeps running, the feeds are re-read anyway.
-cp "$conf" "$TEST_TMP/good.properties"
 echo "a.channels.c.capacity = many" >>"$conf"
-echo "third.example" >>"$feed"
-kill -HUP "$AGENT_PID"
-wait_until 30 metric_at_least "$port" INTERCEPTOR.ioc Reloads 3 || fail "SIGHUP with a refused config did not reload the feed"
+hup_tags third.example 3 "refused configuration"
 grep -q "new configuration is invalid" "$TEST_TMP/agent-a.log" || fail "invalid configuration not reported"
-echo "3 GET http://third.example/ third" >>"$log"
-wait_until 30 out_has "third" || fail "third event not delivered"
-grep -q "ioc.value=third.example.*third" "$TEST_TMP"/out/* || fail "third.example not tagged: $(cat "$TEST_TMP"/out/*)"
 [ "$(agent_metric "$port" INTERCEPTOR.ioc ReloadFailures)" -eq 0 ] || fail "a feed reload failed"
 stop_agent "$AGENT_PID"
 pass "ioc sweeper feeds re-read on SIGHUP"
