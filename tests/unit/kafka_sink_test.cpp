@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "agent/log.hpp"
 #include "channels/memory_channel.hpp"
 #include "sinks/kafka_sink.hpp"
 #include "kafka_mock.hpp"
@@ -52,6 +53,35 @@ TEST(KafkaSink, DeliversAndRollsBackWhileTheBrokerIsDown) {
   EXPECT_TRUE(delivered);
   EXPECT_EQ(ch->size(), 0u);
   sink->stop();
+}
+
+// librdkafka's own lines go through sluice's log under the sink's name: with the broker down, no
+// "%3|...|FAIL|" line of librdkafka's reaches stderr; the failure is the sink's warning (error
+// callback), and librdkafka's FAIL line, which says the same, is a debug line of the sink's.
+TEST(KafkaSink, ClientLogLinesGoThroughTheAgentLogUnderTheSinkName) {
+  Mock m;
+  auto ch = memory_channel();
+  rd_kafka_mock_broker_set_down(m.mc, 1);
+  LogLevel was = Log::level();
+  Log::set_level(LogLevel::Debug);
+  testing::internal::CaptureStderr();
+  auto sink = open_sink(m, *ch, {{"deliveryTimeout", "1500"}, {"kafka.producer.message.timeout.ms", "1000"}});
+  {
+    auto tx = ch->begin();
+    tx->put(Event("e"));
+    tx->commit();
+  }
+  EXPECT_THROW(sink->process(), DeliveryException);
+  sink->stop();
+  std::string err = testing::internal::GetCapturedStderr();
+  Log::set_level(was);
+  EXPECT_EQ(err.find("%3|"), std::string::npos) << err;
+  EXPECT_EQ(err.find("|FAIL|"), std::string::npos) << err;
+  EXPECT_NE(err.find("WARN  [k1] kafka: "), std::string::npos) << err;
+  size_t fail = err.find("DEBUG [k1] kafka FAIL: ");
+  ASSERT_NE(fail, std::string::npos) << err;
+  EXPECT_NE(err.substr(fail, err.find('\n', fail) - fail).find("Connection refused"), std::string::npos) << err;
+  EXPECT_EQ(ch->size(), 1u);
 }
 
 // The mock cluster has no SASL, so every log-in fails: the batch times out and the error says why.
