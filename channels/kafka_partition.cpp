@@ -21,13 +21,19 @@ int32_t KafkaPartitionChoice::choose(const Event& e, rd_kafka_t* rk, const std::
 }
 
 int32_t KafkaPartitionChoice::spread(rd_kafka_t* rk, const std::string& topic) {
-  std::lock_guard l(mu_);
   auto now = std::chrono::steady_clock::now();
-  auto& at = counted_at_[topic];
-  if (now - at > std::chrono::seconds(kRecountSeconds)) {
-    at = now;  // also when the brokers cannot be asked: not again before kRecountSeconds
-    if (int32_t n = partition_count(rk, topic, 1000); n >= 0) counts_[topic] = n;
+  bool ask = false;
+  {
+    std::lock_guard l(mu_);
+    auto& at = counted_at_[topic];
+    ask = now - at > std::chrono::seconds(kRecountSeconds);
+    if (ask) at = now;  // also when the brokers cannot be asked: not again before kRecountSeconds
   }
+  // Asked without the lock: the other puts go on with the count they have (or librdkafka's
+  // partitioner while there is none) instead of waiting up to 1 s behind this one.
+  int32_t asked = ask ? partition_count(rk, topic, 1000) : -1;
+  std::lock_guard l(mu_);
+  if (asked >= 0) counts_[topic] = asked;
   auto it = counts_.find(topic);
   if (it == counts_.end() || it->second <= 0) return RD_KAFKA_PARTITION_UA;
   return static_cast<int32_t>(next_++ % static_cast<uint32_t>(it->second));
@@ -47,12 +53,17 @@ int32_t KafkaPartitionChoice::parse(const Event& e) const {
 
 void KafkaPartitionChoice::check(rd_kafka_t* rk, const std::string& topic, int32_t partition) {
   if (partition == RD_KAFKA_PARTITION_UA) return;
-  std::lock_guard l(mu_);
-  auto it = counts_.find(topic);
-  if (it != counts_.end() && partition < it->second) return;
-  int32_t n = partition_count(rk, topic);
+  {
+    std::lock_guard l(mu_);
+    auto it = counts_.find(topic);
+    if (it != counts_.end() && partition < it->second) return;
+  }
+  int32_t n = partition_count(rk, topic);  // without the lock, as in spread()
   if (n < 0) return;
-  counts_[topic] = n;
+  {
+    std::lock_guard l(mu_);
+    counts_[topic] = n;
+  }
   if (partition >= n)
     throw std::invalid_argument("partition " + std::to_string(partition) + " does not exist: topic " + topic + " has " +
                                 std::to_string(n) + " partition" + (n == 1 ? "" : "s") +

@@ -33,7 +33,8 @@ class KafkaPartitionChoice {
   // not known. Kafka's Java producer (what Flume runs) also fills one partition per batch of keyless
   // records (its sticky partitioner); doing it per put here spares librdkafka's partitioner a lookup
   // per record and keeps a put in one request. The count is asked again every kRecountSeconds (for
-  // at most 1 s: with the brokers down, a put does not wait for them here, it fails on its own).
+  // at most 1 s: with the brokers down, a put does not wait for them here, it fails on its own),
+  // by one put, without holding the lock: the others meanwhile use the count they have.
   int32_t spread(rd_kafka_t* rk, const std::string& topic);
 
  private:
