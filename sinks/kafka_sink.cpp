@@ -63,6 +63,7 @@ KafkaSink::KafkaSink(const std::string& name, Context& ctx)
   props_["bootstrap.servers"] = servers;
   if (auto it = props_.find("message.max.bytes"); it != props_.end())
     max_record_bytes_ = static_cast<size_t>(std::atoll(it->second.c_str()));
+  spread_batches_ = !props_.count("partitioner");
   // Validate every property now (no I/O): librdkafka names the one it does not know.
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
@@ -132,6 +133,20 @@ void KafkaSink::deliver(const Batch& batch) {
                               "); the batch is rolled back, nothing was produced");
     }
     records.push_back(std::move(r));
+  }
+  // A batch whose events name no partition and carry no key goes to one partition per topic, the
+  // next in turn (KafkaPartitionChoice::spread), as the channel does with a put and as Kafka's Java
+  // producer (Flume's) fills one partition per batch of keyless records; unless
+  // kafka.producer.partitioner asks for librdkafka's partitioner record by record.
+  bool any_named = false;
+  for (const auto& r : records) any_named |= r.key || r.partition != RD_KAFKA_PARTITION_UA;
+  if (!any_named && spread_batches_) {
+    std::map<std::string, int32_t> chosen;
+    for (auto& r : records) {
+      auto it = chosen.find(r.topic);
+      if (it == chosen.end()) it = chosen.emplace(r.topic, partitions_.spread(rk_, r.topic)).first;
+      r.partition = it->second;
+    }
   }
   BatchState st;
   for (const auto& r : records) {

@@ -4,7 +4,9 @@
 // AvroFlumeEvent with headers, as Flume writes it), allowTopicOverride (true) with topicHeader
 // (topic), partitionIdHeader, defaultPartitionId (see kafka_partition.hpp: an event naming no
 // partition of its topic fails the batch before anything is produced, counted in
-// BadPartitionCount); the message key is the `key` header.
+// BadPartitionCount); the message key is the `key` header. A batch without keys or named
+// partitions goes to one partition, the next one for the next batch (as Flume's Java producer
+// fills one partition per batch), unless kafka.producer.partitioner is set.
 // kafka.producer.* are passed to librdkafka (a property it does not know is a config error naming
 // the key). Legacy keys brokerList, topic, batchSize, requiredAcks are mapped with a warning.
 // A batch commits only after every message of it was acknowledged by the broker (delivery
@@ -48,6 +50,7 @@ class KafkaSink : public BatchSink {
   Counter& too_large_ = counters_.group->counter("RecordTooLargeCount");
   Counter& bad_partition_ = counters_.group->counter("BadPartitionCount");
   KafkaPartitionChoice partitions_;
+  bool spread_batches_ = true;  // a batch naming no partition goes to one (false: kafka.producer.partitioner set)
 };
 
 }  // namespace sluice

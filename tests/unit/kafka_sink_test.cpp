@@ -84,6 +84,34 @@ TEST(KafkaSink, ClientLogLinesGoThroughTheAgentLogUnderTheSinkName) {
   EXPECT_EQ(ch->size(), 1u);
 }
 
+// Batches without keys or partition headers: each goes to one partition, the next batch to the next
+// one, as the channel does with puts; a batch with keys is left to the partitioner record by record.
+TEST(KafkaSink, EachKeylessBatchGoesToOnePartitionInTurn) {
+  test::KafkaMock m("spread", 1, 4);
+  auto ch = memory_channel();
+  auto sink = open_sink(m, *ch);
+  auto put = [&](int n, bool keyed) {
+    auto tx = ch->begin();
+    for (int i = 0; i < n; ++i) {
+      Event e(std::to_string(i));
+      if (keyed) e.headers.set("key", "k" + std::to_string(i));
+      tx->put(std::move(e));
+    }
+    tx->commit();
+  };
+  for (int batch = 0; batch < 8; ++batch) {
+    put(10, false);
+    ASSERT_EQ(sink->process(), Sink::Status::Ready);
+  }
+  for (int32_t p = 0; p < 4; ++p) EXPECT_EQ(m.high_watermark("spread", p), 20) << "partition " << p;
+  put(40, true);  // 40 keys: the partitioner hashes them over the partitions
+  ASSERT_EQ(sink->process(), Sink::Status::Ready);
+  int spread_over = 0;
+  for (int32_t p = 0; p < 4; ++p) spread_over += m.high_watermark("spread", p) > 20;
+  EXPECT_GT(spread_over, 1);
+  sink->stop();
+}
+
 // The mock cluster has no SASL, so every log-in fails: the batch times out and the error says why.
 TEST(KafkaSink, TimedOutBatchNamesTheClientErrorBehindIt) {
   Mock m;
