@@ -303,23 +303,19 @@ void Pipeline::start(MetricsRegistry& metrics) {
   }
 }
 
+bool Pipeline::has_source(const Source* source) const {
+  return std::any_of(sources_.begin(), sources_.end(), [&](const SourceNode& n) { return n.source.get() == source; });
+}
+
 void Pipeline::refresh_interceptors(const Pipeline& before) {
-  for (auto& s : sources_) {
-    bool carried = false;
-    for (const auto& b : before.sources_) carried |= b.source == s.source;
-    if (!s.running || !carried) continue;
-    for (const auto& i : s.processor->interceptors()) i->refresh();
-  }
+  for (auto& s : sources_)
+    if (s.running && before.has_source(s.source.get()))
+      for (const auto& i : s.processor->interceptors()) i->refresh();
 }
 
 void Pipeline::retire(Pipeline& old, MetricsRegistry& metrics) {
-  auto kept = [](const auto& list, const auto& ptr) {
-    for (const auto& n : list)
-      if (n.source.get() == ptr) return true;
-    return false;
-  };
   for (auto& s : old.sources_) {
-    if (!s.running || kept(sources_, s.source.get())) continue;
+    if (!s.running || has_source(s.source.get())) continue;
     s.source->stop();
     s.processor->stop();
     s.running = false;

@@ -66,6 +66,8 @@ class Pipeline {
   // Says what becomes of a stopped channel's events: kept (durable channels) or lost.
   static void log_left(const ChannelNode& c, size_t left, const char* why);
 
+  // True when this pipeline's sources include `source` (a reload carried it over).
+  bool has_source(const Source* source) const;
   Channel* channel(const std::string& name) const;
   std::vector<ChannelNode> channels_;
   std::vector<SinkNode> sinks_;

@@ -161,7 +161,7 @@ bool IocSweeper::reload() {
   last_reload_ms_ = now_ms();
   load_time_ms_ = last_reload_ms_ - start;
   last_ok_ = 1;
-  SLUICE_LOG(Info, name_) << indicators() << " indicators loaded in " << (now_ms() - start) << " ms";
+  SLUICE_LOG(Info, name_) << indicators() << " indicators loaded in " << load_time_ms_.load() << " ms";
   return true;
 }
 

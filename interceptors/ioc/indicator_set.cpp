@@ -277,13 +277,7 @@ unsigned IndicatorSet::shapes_needed() const {
 
 std::unordered_map<std::string, size_t> IndicatorSet::counts_by_type() const {
   std::unordered_map<std::string, size_t> out;
-  for (int t = 0; t < 9; ++t)
-    if (!exact_[t].empty()) out[type_name(static_cast<Type>(t))] = exact_[t].size();
-  if (!ipv4_.empty()) out["ipv4"] = ipv4_.size();
-  size_t cidrs = 0;
-  for (const auto& n : v4_) cidrs += n.feed >= 0;
-  for (const auto& n : v6_) cidrs += n.feed >= 0;
-  if (cidrs) out["cidr"] = cidrs;
+  for (const auto& c : counts_by_feed_and_type()) out[type_name(c.type)] += c.count;
   return out;
 }
 
