@@ -17,7 +17,7 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 total=$(grep -E '^quickstart.sources.gen.totalEvents' "$conf" | sed 's/.*= *//')
 for _ in $(seq 1 100); do
-  n=$(cat "$work"/files/* 2>/dev/null | wc -l)
+  n=$(cat "$work"/files/* 2>/dev/null | wc -l || true)  # no file yet: cat fails, and pipefail with it
   [ "$n" -ge "$total" ] && break
   sleep 0.1
 done
